@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with Python 3.11:
+#   make demo   # venv + install + train (DEAM in input/ if present, else the built-in demo dataset)
+#   make test   # venv + install + the notebook test suite (nbdev_test), ending with "N passed, N failed"
+VENV ?= .venv
+BIN := $(VENV)/bin
+export VENV
+TEST_FLAGS ?=
+TEST_WORKERS ?= 2
+
+.PHONY: venv demo test test-all export clean-nbs check bench
+
+venv:
+	@tools/venv.sh
+
+demo: venv
+	@if $(BIN)/music-emotion-data input --check >/dev/null 2>&1; then \
+	  echo "Training on the dataset found in input/"; $(BIN)/music-emotion-train --data-path input $(ARGS); \
+	else \
+	  echo "No dataset in input/: training on the built-in demo dataset (input/demo)"; $(BIN)/music-emotion-train --demo $(ARGS); \
+	fi
+
+test: venv
+	@$(BIN)/python tools/run_tests.py --flags "$(TEST_FLAGS)" --n_workers $(TEST_WORKERS)
+
+test-all: TEST_FLAGS = slow
+test-all: test
+
+export: venv
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+
+check: venv
+	@tools/check_clean.sh
+
+bench: venv
+	$(BIN)/music-emotion-bench --quick
