@@ -1,0 +1,46 @@
+#!/usr/bin/env python
+"""Run the notebook tests with `nbdev_test` and end with a plain `N passed, N failed` line counting notebooks.
+
+    python tools/run_tests.py [--flags "slow"] [--n_workers 2] [--path nbs/00_audio.ipynb]
+
+nbdev_test runs every code cell of every notebook (cells flagged with a `tst_flags` flag from settings.ini only
+when that flag is passed in --flags) and stops a notebook at its first failing cell."""
+import argparse, os, re, subprocess, sys, time
+from pathlib import Path
+
+NOISE = re.compile(r'^(Note: |\[src/libmpg123|Warning: Xing stream size|Warning: Encountered more data)')
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--flags', default='', help='space-separated test flags to run (e.g. "slow")')
+    ap.add_argument('--n_workers', type=int, default=2)
+    ap.add_argument('--path', default=None, help='one notebook or a glob (default: all)')
+    a = ap.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    os.chdir(root)
+    from nbdev.config import get_config
+    from nbdev.doclinks import nbglob
+    files = sorted(nbglob(a.path, as_path=True))
+    files = [f for f in files if not (f.parent/'.notest').exists()]
+    names = [f.name for f in files]
+    shared = root.parent/'shared'/'data'
+    print(f"Testing {len(files)} notebooks (flags: {a.flags or 'none'}; skipped flags: {get_config().tst_flags}); "
+          f"real data in ../shared/data: {'present' if shared.exists() else 'ABSENT (those tests print SKIPPED and their synthetic twins run)'}", flush=True)
+    cmd = [str(Path(sys.executable).parent/'nbdev_test'), '--timing', '--n_workers', str(a.n_workers), '--flags', a.flags]
+    if a.path: cmd += ['--path', a.path]
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, errors='replace')
+    for stream, out in ((sys.stdout, p.stdout), (sys.stderr, p.stderr)):
+        for line in out.splitlines():
+            if not NOISE.match(line): print(line, file=stream)
+    sys.stderr.flush()
+    failed = set()
+    m = re.search(r'Tests Failed On The Following Notebooks:\n=+\n((?:\t.*\n?)+)', p.stderr)
+    if m: failed = {l.strip() for l in m.group(1).splitlines() if l.strip()}
+    if p.returncode != 0 and not failed: failed = set(names)   # nbdev_test itself broke: count everything as failed
+    for n in names: print(f"{'FAIL' if n in failed else 'ok  '} {n}")
+    print(f"total {time.time() - t0:.0f}s")
+    print(f"{len(names) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed or p.returncode else 0
+
+if __name__ == '__main__': sys.exit(main())
