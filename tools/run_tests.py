@@ -28,8 +28,11 @@ def main():
           f"real data in ../shared/data: {'present' if shared.exists() else 'ABSENT (those tests print SKIPPED and their synthetic twins run)'}", flush=True)
     cmd = [str(Path(sys.executable).parent/'nbdev_test'), '--timing', '--n_workers', str(a.n_workers), '--flags', a.flags]
     if a.path: cmd += ['--path', a.path]
+    # notebooks run in parallel processes: give each its share of the cores, or torch's thread pools oversubscribe them
+    env = dict(os.environ, MPLBACKEND='Agg')
+    env.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // max(1, a.n_workers))))
     t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, errors='replace')
+    p = subprocess.run(cmd, capture_output=True, text=True, errors='replace', env=env)
     for stream, out in ((sys.stdout, p.stdout), (sys.stderr, p.stderr)):
         for line in out.splitlines():
             if not NOISE.match(line): print(line, file=stream)
