@@ -26,9 +26,25 @@ def to_nb(src, dest):
         cell = {'cell_type': c['kind'], 'metadata': {}, 'source': src_lines}
         if c['kind'] == 'code': cell.update(execution_count=None, outputs=[])
         out.append(cell)
+    _keep_ids(out, dest)
     nb = {'cells': out, 'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
           'nbformat': 4, 'nbformat_minor': 4}
     Path(dest).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+
+def _keep_ids(cells, dest):
+    "Reuse the cell ids of an existing notebook at `dest` (same source first, then same position) to keep exports stable."
+    import hashlib
+    try: old = json.loads(Path(dest).read_text(encoding='utf-8'))['cells']
+    except (OSError, ValueError, KeyError): old = []
+    by_src = {}
+    for c in old:
+        if 'id' in c: by_src.setdefault(''.join(c['source']), []).append(c['id'])
+    used = set()
+    for i, c in enumerate(cells):
+        ids = [x for x in by_src.get(''.join(c['source']), []) if x not in used]
+        if not ids and i < len(old) and old[i].get('id') not in used and 'id' in old[i]: ids = [old[i]['id']]
+        cid = ids[0] if ids else hashlib.sha1(f"{dest}|{i}|{''.join(c['source'])}".encode()).hexdigest()[:8]
+        used.add(cid); c['id'] = cid
 
 def to_pct(src, dest):
     nb = json.loads(Path(src).read_text(encoding='utf-8'))
