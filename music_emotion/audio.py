@@ -18,7 +18,7 @@ __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'AudioConfig', 'AudioError
            'show_audio']
 
 # %% ../nbs/00_audio.ipynb #1a615f11
-PIPELINE_VERSION = 1  # bump when the numbers a config produces change, so old caches are not reused
+PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
 CROPS = ('start', 'center')
 
 @dataclass(frozen=True)
@@ -136,10 +136,13 @@ def to_channels(wav: torch.Tensor, channels: int) -> torch.Tensor:
 def _resampler(orig: int, new: int) -> torchaudio.transforms.Resample: return torchaudio.transforms.Resample(orig, new)
 
 def resample(wav: torch.Tensor, sr: int, new_sr: int) -> torch.Tensor:
-    "Resample `wav` (..., samples) from `sr` to `new_sr` Hz (on `wav`'s device)."
+    "Resample `wav` (channels, samples) from `sr` to `new_sr` Hz: soxr on the CPU, torchaudio on other devices."
     if sr == new_sr: return wav
-    r = _resampler(int(sr), int(new_sr))
-    return r.to(wav.device)(wav)
+    if wav.device.type == 'cpu':
+        import soxr
+        y = soxr.resample(wav.detach().float().numpy().T, int(sr), int(new_sr), quality='HQ')
+        return torch.from_numpy(np.ascontiguousarray(y.T))
+    return _resampler(int(sr), int(new_sr)).to(wav.device)(wav)
 
 # %% ../nbs/00_audio.ipynb #8d81daa5
 def fit_length(wav: torch.Tensor, n: int, crop: str = 'start', rng: np.random.Generator | None = None) -> torch.Tensor:
