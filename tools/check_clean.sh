@@ -14,3 +14,4 @@ if [ "$before" != "$after" ]; then
   exit 1
 fi
 echo "nbdev_export and nbdev_clean leave the tree unchanged"
+"$BIN/python" tools/sync_readme.py --check || exit 1
