@@ -28,6 +28,7 @@ test-all: test
 export: venv
 	$(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
+	$(BIN)/python tools/sync_readme.py
 
 check: venv
 	@tools/check_clean.sh
