@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .audio import AudioConfig, AudioError, spectrogram
 
 # %% auto #0
-__all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'SpecCache']
+__all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(Exception):
@@ -46,31 +46,45 @@ class CacheReport:
         return s + ''.join(f"\n  skipped {p}: {r}" for p, r in self.failed.items())
     def to_dict(self) -> dict: return dict(computed=self.computed, reused=self.reused, failed=self.failed, n_ok=len(self.ok_paths), seconds=self.seconds)
 
-# %% ../nbs/00a_cache.ipynb #18e4977b
-def _atomic_save(f: Path, arr: np.ndarray):
-    "Write `arr` to `f` through a temporary file and an atomic rename; on failure remove the temporary file."
-    f.parent.mkdir(parents=True, exist_ok=True)
-    tmp = f.with_name(f".{f.stem}.{os.getpid()}-{threading.get_ident()}.tmp")
-    buf = io.BytesIO(); np.save(buf, arr)  # numpy writing to a file hides errno (a full disk reads "4032 requested and 1984 written")
+# %% ../nbs/00a_cache.ipynb #0efdfbd6
+def atomic_write(path, data, fsync: bool = False) -> Path:
+    "Write `data` (bytes-like or str) to `path` via a temporary file in the same folder and an atomic rename."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str): data = data.encode('utf-8')
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        with open(tmp, 'wb') as fh: fh.write(buf.getbuffer())
-        os.replace(tmp, f)
+        with open(tmp, 'wb') as fh:
+            fh.write(data)
+            if fsync: fh.flush(); os.fsync(fh.fileno())
+        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if fsync:  # make the rename itself durable
+        try:
+            dfd = os.open(path.parent, os.O_RDONLY)
+            try: os.fsync(dfd)
+            finally: os.close(dfd)
+        except OSError: pass
+    return path
 
-def _atomic_save_text(f: Path, text: str):
-    tmp = f.with_name(f".{f.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, f)
+def atomic_torch_save(obj, path, fsync: bool = True) -> Path:
+    "`torch.save(obj)` into memory, then `atomic_write` it to `path`."
+    buf = io.BytesIO(); torch.save(obj, buf)
+    return atomic_write(path, buf.getbuffer(), fsync=fsync)
 
+def _npy_bytes(arr: np.ndarray) -> memoryview:
+    buf = io.BytesIO(); np.save(buf, arr)  # numpy writing to a file hides errno (a full disk reads "4032 requested and 1984 written")
+    return buf.getbuffer()
+
+# %% ../nbs/00a_cache.ipynb #e5a22454
 def _pid_alive(pid: int) -> bool:
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True
     return True
 
-# %% ../nbs/00a_cache.ipynb #fa2ff52d
+# %% ../nbs/00a_cache.ipynb #488f7369
 class SpecCache:
     "On-disk store of float16 log-mel spectrograms for one `AudioConfig`, keyed by file identity."
     def __init__(self, root, cfg: AudioConfig):
@@ -86,7 +100,7 @@ class SpecCache:
             except (ValueError, OSError) as e: have = None
             if have != want: raise CacheError(cf, f"holds a different configuration than {cfg} (remove the folder to rebuild)")
         else:
-            try: _atomic_save_text(cf, json.dumps(want, indent=1))
+            try: atomic_write(cf, json.dumps(want, indent=1))
             except OSError as e: raise CacheError(cf, f"cannot write ({e.strerror})") from None
         self.n_computed = 0  # decodes done by this object, for tests and reports
 
@@ -121,10 +135,10 @@ class SpecCache:
     def put(self, path, arr: np.ndarray):
         "Store `arr` as the spectrogram of `path` (atomically)."
         f = self.entry(path)
-        try: _atomic_save(f, np.ascontiguousarray(arr, dtype=np.float16))
+        try: atomic_write(f, _npy_bytes(np.ascontiguousarray(arr, dtype=np.float16)))
         except OSError as e: raise CacheError(f, f"cannot write cache entry for {path} ({e.strerror or e})") from None
 
-# %% ../nbs/00a_cache.ipynb #68e87f0c
+# %% ../nbs/00a_cache.ipynb #ca85b15e
 def _clean_stale_tmp(d: Path):
     "Remove temporary files left by processes that died mid-write."
     for t in d.glob('*/.*.tmp'):

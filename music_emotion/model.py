@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from . import __version__
 from .audio import AudioConfig
+from .cache import atomic_torch_save
 
 # %% auto #0
 __all__ = ['MODEL_PRESETS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'TARGETS', 'SCALE', 'ModelConfig', 'BasicBlock',
@@ -213,23 +214,7 @@ def save_model_file(path, model: nn.Module, model_cfg, audio_cfg, target_scaler:
     clash = set(extra) & (set(_REQUIRED) - {'split', 'metrics'})
     if clash: raise ValueError(f"extra may not override the keys {sorted(clash)}")
     obj.update(extra)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
-            f.flush(); os.fsync(f.fileno())
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; a model file is as readable as any other output
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try: os.fsync(dfd)
-        finally: os.close(dfd)
-    except OSError: pass
+    atomic_torch_save(obj, path, fsync=True)  # temp file + fsync + atomic rename (music_emotion.cache)
     return path
 
 # %% ../nbs/03_model.ipynb #006b5b4c
