@@ -4,13 +4,14 @@
 
 # %% ../nbs/05_train.ipynb #81b39451
 from __future__ import annotations
-import argparse, json, os, re, shutil, sys, time
+import argparse, contextlib, io, json, os, re, shutil, sys, time
 from dataclasses import dataclass, asdict, fields, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from fastai.torch_core import set_seed
+from fastai.torch_core import set_seed, rank_distrib, num_distrib
+from filelock import FileLock, Timeout
 from . import __version__
 from .audio import AudioConfig, AudioError
 from .cache import SpecCache, CacheError
@@ -18,11 +19,12 @@ from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
-                                   TrainingDiverged, DIMS, lower_is_better)
+                                   TrainingDiverged, DIMS, lower_is_better, single_process)
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'TrainConfig', 'resolve_config', 'RunError', 'run_state', 'prepare_run',
-           'prepare_data', 'TrainResult', 'train', 'summary', 'parse_args', 'main']
+__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'TrainConfig', 'resolve_config', 'RunError', 'run_state', 'prepare_run', 'run_lock',
+           'prepare_data', 'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0',
+           'TrainResult', 'train', 'summary', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -74,6 +76,9 @@ def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given)
     _check_config(cfg)
     return cfg
 
+def _check_run_name(name: str):
+    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
+
 def _check_config(c: TrainConfig):
     def bad(msg): raise ValueError(f"invalid setting: {msg}")
     for n in ('epochs', 'batch_size', 'demo_songs'):
@@ -83,7 +88,7 @@ def _check_config(c: TrainConfig):
     if c.patience < 0 or c.num_workers < 0: bad("patience and num_workers cannot be negative")
     if c.split not in ('random', 'mediaeval', 'kfold', 'column'): bad(f"split must be random, mediaeval, kfold or column, got {c.split!r}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
-    if c.run_name is not None and not re.fullmatch(r'[A-Za-z0-9][\w.-]*', c.run_name): bad(f"run_name may use letters, digits, '_', '-', '.', got {c.run_name!r}")
+    if c.run_name is not None: _check_run_name(c.run_name)
     c.audio_config()  # AudioConfig validates itself
 
 # %% ../nbs/05_train.ipynb #8d77a057
@@ -121,6 +126,16 @@ def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, 
             if d.exists(): shutil.rmtree(d)
     run_dir.mkdir(parents=True, exist_ok=True)
     return state
+
+@contextlib.contextmanager
+def run_lock(models_dir, run_name: str):
+    "Hold the lock of run `run_name` for the block; `RunError` at once (no waiting) if another process holds it."
+    d = Path(models_dir); d.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(d/f'.{run_name}.lock')
+    try: lock.acquire(blocking=False)
+    except Timeout: raise RunError(d/run_name, f"run {run_name} is in use by another process (it holds {d/f'.{run_name}.lock'}); wait for it to end or choose another --run-name") from None
+    try: yield lock
+    finally: lock.release()
 
 def _write_json(obj, f):
     f = Path(f); tmp = f.with_name(f'.{f.name}.{os.getpid()}.tmp')
@@ -168,6 +183,31 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     return df[df.split.notna()].reset_index(drop=True), cache, info
 
 # %% ../nbs/05_train.ipynb #2d81b547
+class OtherProcessFailed(RuntimeError):
+    "In a distributed run, rank 0 failed while preparing the run; it reports the error itself."
+
+def start_distributed() -> bool:
+    "Join the process group when started by a distributed launcher (`WORLD_SIZE` > 1); True when this call started it."
+    if num_distrib() <= 1 or torch.distributed.is_initialized(): return False
+    from accelerate import PartialState
+    PartialState(cpu=not torch.cuda.is_available())   # gloo on CPUs; NCCL and cuda:LOCAL_RANK on GPUs
+    return True
+
+def end_distributed():
+    "Leave the process group (and reset Accelerate's state)."
+    if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
+    try:
+        from accelerate.state import AcceleratorState
+        AcceleratorState._reset_state(reset_partial_state=True)
+    except Exception: pass
+
+def share_from_rank0(obj):
+    "Rank 0's `obj` in every process (a broadcast, so also a barrier)."
+    box = [obj]
+    torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]
+
+# %% ../nbs/05_train.ipynb #474a586f
 @dataclass
 class TrainResult:
     "What `train` produced: the run folder, its metrics (as in metrics.json), the learner and the test predictions (1..9)."
@@ -208,51 +248,92 @@ def _resolve_run(demo, overrides: dict, resume: bool, models_dir, run_name, quie
 
 def train(demo: bool = False, resume: bool = False, overwrite: bool = False, quiet: bool = False, cbs=None, **settings) -> TrainResult:
     "Train a model as `TrainConfig` settings (keyword arguments, None = default) describe; `cbs`: extra fastai callbacks. See the table above for what it writes."
-    t_start = time.time()
+    started = start_distributed()
+    try: return _train(demo, resume, overwrite, quiet, cbs, settings)
+    finally:
+        if started: end_distributed()
+
+def _setup_run(demo, resume, overwrite, quiet, settings, stack):
+    "Rank 0's part before training: config, the run lock (held by `stack`), the run-name rule, the data and its cache, the run folder."
     models_dir = settings.get('models_dir') or TrainConfig.models_dir
     run_name = settings.get('run_name')
+    if run_name is not None:   # claim the name before reading anything of the run (its config.json, for --resume)
+        _check_run_name(run_name); stack.enter_context(run_lock(models_dir, run_name))
     cfg = _resolve_run(demo, settings, resume, models_dir, run_name, quiet)
-    if cfg.run_name is None: cfg.run_name = time.strftime('%Y%m%d-%H%M%S') + ('-demo' if cfg.demo else '')
+    if cfg.run_name is None:
+        cfg.run_name = time.strftime('%Y%m%d-%H%M%S') + ('-demo' if cfg.demo else '')
+        stack.enter_context(run_lock(models_dir, cfg.run_name))
     run_dir, tb_dir = Path(cfg.models_dir)/cfg.run_name, Path(cfg.log_dir)/cfg.run_name
     prepare_run(run_dir, tb_dir, resume=resume, overwrite=overwrite, create=False)  # refuse before any work
     df, cache, data = prepare_data(cfg, quiet)
     prepare_run(run_dir, tb_dir, resume=resume, overwrite=overwrite)
-    _say(quiet, f"run {cfg.run_name}: {run_dir}/ (TensorBoard: {tb_dir}/)")
-    set_seed(cfg.seed)
-    aug = AugConfig(p=cfg.aug_prob)
-    dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers)
-    mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels)
-    model = make_model(mcfg)
-    learn = make_learner(dls, model, lr=cfg.learning_rate, monitor=cfg.monitor, patience=cfg.patience or None,
-                         run_dir=run_dir, tb_dir=tb_dir, cbs=cbs)
-    if not resume: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
+    return cfg, df, cache, data
 
-    t_fit = time.time()
-    start, trained = 0, True
-    if resume:
-        start = load_last(learn)
-        st = learn.resume_state
-        if st['stopped'] or start >= cfg.epochs:
-            trained = False
-            learn.last_checkpoint.pending = None
-            _say(quiet, f"nothing left to train: the run {'stopped early' if st['stopped'] else 'finished'} after {start} epochs; evaluating its best model")
-        else: _say(quiet, f"resuming at epoch {start} of {cfg.epochs}")
-    if trained:
-        try:
-            if quiet:
-                with learn.no_bar(), learn.no_logging(): learn.fit(cfg.epochs, start_epoch=start)
-            else: learn.fit(cfg.epochs, start_epoch=start)
-        except KeyboardInterrupt:
-            _interrupted(learn, run_dir, cfg)
-            raise
-    else: learn.load(learn.best_model.fname, with_opt=False, weights_only=True)
-    fit_s = time.time() - t_fit
+def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
+    t_start = time.time()
+    world, rank = max(1, num_distrib()), rank_distrib() if num_distrib() > 1 else 0
+    with contextlib.ExitStack() as stack:
+        if rank == 0:
+            try: cfg, df, cache, data = _setup_run(demo, resume, overwrite, quiet, settings, stack)
+            except BaseException as e:
+                if world > 1: share_from_rank0(('error', f"{type(e).__name__}: {e}"))
+                raise
+            if world > 1: share_from_rank0(('ok', cfg))   # the cache is ready: the other processes go on
+        else:
+            quiet = True
+            kind, got = share_from_rank0(None)
+            if kind == 'error': raise OtherProcessFailed(f"process 0 failed ({got})")
+            cfg = got
+            df, cache, data = prepare_data(cfg, quiet=True)   # everything comes from rank 0's cache
+        run_dir, tb_dir = Path(cfg.models_dir)/cfg.run_name, Path(cfg.log_dir)/cfg.run_name
+        _say(quiet, f"run {cfg.run_name}: {run_dir}/ (TensorBoard: {tb_dir}/)")
+        set_seed(cfg.seed)
+        aug = AugConfig(p=cfg.aug_prob)
+        dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers)
+        mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels)
+        model = make_model(mcfg)
+        learn = make_learner(dls, model, lr=cfg.learning_rate, monitor=cfg.monitor, patience=cfg.patience or None,
+                             run_dir=run_dir, tb_dir=tb_dir, cbs=cbs)
+        if not resume and rank == 0: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
+        if world > 1:
+            print(f"process {rank} of {world} ({torch.distributed.get_backend()} on {dls.device}): "
+                  f"{len(dls.train.dataset)} training and {len(dls.valid.dataset)} validation songs, shared between the processes", flush=True)
 
-    metrics = _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s)
-    _say(quiet, summary(metrics, run_dir))
-    tp = tt = None
-    if getattr(learn, '_test', None): tp, tt = learn._test; del learn._test
-    return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt)
+        t_fit = time.time()
+        start, trained = 0, True
+        if resume:
+            start = load_last(learn)
+            st = learn.resume_state
+            if st['stopped'] or start >= cfg.epochs:
+                trained = False
+                learn.last_checkpoint.pending = None
+                _say(quiet, f"nothing left to train: the run {'stopped early' if st['stopped'] else 'finished'} after {start} epochs; evaluating its best model")
+            else: _say(quiet, f"resuming at epoch {start} of {cfg.epochs}")
+        if trained:
+            try:
+                with contextlib.ExitStack() as fit_ctx:
+                    if world > 1:
+                        on_gpu = torch.cuda.is_available()
+                        fit_ctx.enter_context(learn.distrib_ctx(sync_bn=on_gpu, cpu=not on_gpu, mixed_precision='no'))
+                    if quiet: fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.no_logging())
+                    if rank: fit_ctx.enter_context(contextlib.redirect_stdout(io.StringIO()))   # fastai's tracker messages: once, from rank 0
+                    learn.fit(cfg.epochs, start_epoch=start)
+            except KeyboardInterrupt:
+                if rank == 0: _interrupted(learn, run_dir, cfg)
+                raise
+            except TrainingDiverged as e:
+                raise TrainingDiverged(f"{e} The run folder {run_dir} keeps this run's files: to train under the name {cfg.run_name} "
+                                       f"again, add --overwrite (or choose another --run-name).") from None
+        else: learn.load(learn.best_model.fname, with_opt=False, weights_only=True)
+        fit_s = time.time() - t_fit
+
+        if rank: return TrainResult(run_dir, tb_dir, None, cfg, learn)   # rank 0 alone evaluates and writes the artifacts
+        with single_process() if world > 1 else contextlib.nullcontext():
+            metrics = _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s)
+        _say(quiet, summary(metrics, run_dir))
+        tp = tt = None
+        if getattr(learn, '_test', None): tp, tt = learn._test; del learn._test
+        return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt)
 
 def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
     tb = getattr(learn, 'tensor_board_regression', None)
@@ -302,7 +383,7 @@ def summary(m: dict, run_dir) -> str:
     return '\n'.join([f"done: {m['epochs_run']} epochs" + (f", best {m['monitor']} {m['best_value']:.4f} at epoch {m['best_epoch']}" if m['best_epoch'] is not None else '')
                       + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test']), f"  saved in {run_dir}/"])
 
-# %% ../nbs/05_train.ipynb #28dc7b71
+# %% ../nbs/05_train.ipynb #64c4ac6a
 _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--data-path', 'data_path', str, 'a DEAM folder (either layout) or a labels CSV with path, valence, arousal columns'),
     ('--epochs', 'epochs', int, 'maximum number of epochs'),
@@ -335,8 +416,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Train the valence/arousal model on DEAM (or a labels CSV, or the generated demo dataset).",
         epilog="Run folders: a run name whose folder holds a finished run (metrics.json) is refused unless --overwrite "
                "(start over) or --resume (continue if epochs are left, else re-evaluate); an interrupted run is continued "
-               "with --resume (its config.json is used; only --epochs, --num-workers may change) or replaced with --overwrite.\n"
-               "Writes models/<run>/{best.pth,last.pth,model.pt,config.json,metrics.json} and visualisation/runs/<run>/.")
+               "with --resume (its config.json is used; only --epochs, --num-workers may change) or replaced with --overwrite. "
+               "A run name is used by one process at a time: while a training holds it (the lock file <models-dir>/.<run>.lock), "
+               "another one with the same --run-name (--resume included) is refused at once, exit 1.\n"
+               "Writes models/<run>/{best.pth,last.pth,model.pt,config.json,metrics.json} and visualisation/runs/<run>/.\n"
+               "One GPU is used automatically (CUDA, bf16 mixed precision). Several GPUs or machines: "
+               "accelerate launch --multi_gpu --num_processes N -m music_emotion.train [flags] "
+               "(see the docs, 'Training on several processes, GPUs or machines').")
     for flag, name, typ, help in _FLAGS:
         dflt = getattr(d, name)
         demo = f"; with --demo: {DEMO_DEFAULTS[name]}" if name in DEMO_DEFAULTS else ''
@@ -357,14 +443,22 @@ def main(argv=None) -> int:
     "The `music-emotion-train` console script; returns the exit code."
     try: kw = parse_args(argv)
     except SystemExit as e: return 0 if e.code in (0, None) else 2
-    err = lambda msg: print(f"music-emotion-train: {msg}", file=sys.stderr)
+    rank = rank_distrib() if num_distrib() > 1 else 0
+    def err(msg):
+        if rank and isinstance(msg, TrainingDiverged): return   # every process stops; rank 0 says why
+        print(f"music-emotion-train: {f'process {rank}: ' if rank else ''}{msg}", file=sys.stderr)
     try:
         res = train(**kw)
-        if kw['quiet']: print(summary(res.metrics, res.run_dir))
+        if kw['quiet'] and res.metrics is not None: print(summary(res.metrics, res.run_dir))
     except KeyboardInterrupt:
         return 130
+    except OtherProcessFailed:
+        return 1
     except (DatasetError, AudioError, CacheError, ValidationSetError, CheckpointError, TrainingDiverged, RunError, ModelFileError) as e:
         err(e); return 1
     except (ValueError, OSError) as e:
         err(e); return 1
     return 0
+
+# %% ../nbs/05_train.ipynb #8635619e
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
