@@ -14,7 +14,7 @@ from fastai.torch_core import set_seed, rank_distrib, num_distrib
 from filelock import FileLock, Timeout
 from . import __version__
 from .audio import AudioConfig, AudioError
-from .cache import SpecCache, CacheError
+from .cache import SpecCache, CacheError, atomic_write
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
@@ -137,10 +137,7 @@ def run_lock(models_dir, run_name: str):
     try: yield lock
     finally: lock.release()
 
-def _write_json(obj, f):
-    f = Path(f); tmp = f.with_name(f'.{f.name}.{os.getpid()}.tmp')
-    tmp.write_text(json.dumps(obj, indent=1, default=str) + '\n')
-    os.replace(tmp, f)
+def _write_json(obj, f): atomic_write(f, json.dumps(obj, indent=1, default=str) + '\n')
 
 # %% ../nbs/05_train.ipynb #48d06bff
 def _say(quiet: bool, *msg):
