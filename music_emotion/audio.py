@@ -100,8 +100,9 @@ def _sf_reason(e):
     return s.split(': ', 1)[-1] if ': ' in s else s
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
-def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None) -> tuple[torch.Tensor, int]:
-    "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms when given."
+def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
+               mono: bool = False) -> tuple[torch.Tensor, int]:
+    "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
     path = Path(path); _check_file(path)
     try:
         with sf.SoundFile(str(path)) as f:
@@ -121,6 +122,8 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
     if got < n - max(2304, 0.01 * n):
         raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {(start + got) / sr:.1f} s could be decoded")
     if not np.isfinite(data).all(): raise AudioError(path, "contains NaN or infinite samples")
+    if mono and data.shape[1] > 1:  # average the interleaved channels in one pass (no transposed copy)
+        return torch.from_numpy(data @ np.full(data.shape[1], 1 / data.shape[1], dtype='float32'))[None], sr
     return torch.from_numpy(np.ascontiguousarray(data.T)), sr
 
 # %% ../nbs/00_audio.ipynb #299d4ec7
@@ -140,7 +143,9 @@ def resample(wav: torch.Tensor, sr: int, new_sr: int) -> torch.Tensor:
     if sr == new_sr: return wav
     if wav.device.type == 'cpu':
         import soxr
-        y = soxr.resample(wav.detach().float().numpy().T, int(sr), int(new_sr), quality='HQ')
+        x = wav.detach().float().numpy()
+        if x.ndim == 2 and x.shape[0] == 1: return torch.from_numpy(soxr.resample(x[0], int(sr), int(new_sr), quality='HQ'))[None]
+        y = soxr.resample(x.T, int(sr), int(new_sr), quality='HQ')
         return torch.from_numpy(np.ascontiguousarray(y.T))
     return _resampler(int(sr), int(new_sr)).to(wav.device)(wav)
 
@@ -178,7 +183,7 @@ def mel_db(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
 # %% ../nbs/00_audio.ipynb #e8ed59d7
 def load_clip(path, cfg: AudioConfig, crop: str | None = None, rng: np.random.Generator | None = None) -> torch.Tensor:
     "Decode `path` and return exactly `cfg.n_samples` samples at `cfg.sample_rate` with `cfg.channels` channels."
-    wav, sr = load_audio(path, max_ms=cfg.max_ms + 50, crop=crop or cfg.crop, rng=rng)
+    wav, sr = load_audio(path, max_ms=cfg.max_ms + 50, crop=crop or cfg.crop, rng=rng, mono=cfg.channels == 1)
     wav = resample(to_channels(wav, cfg.channels), sr, cfg.sample_rate)
     return fit_length(wav, cfg.n_samples)
 
