@@ -79,13 +79,15 @@ def predict_specs(em: EmotionModel, specs) -> torch.Tensor:
 
 # %% ../nbs/06_inference.ipynb #1efec9d4
 def window_starts(n_samples: int, win: int, hop: int) -> list[int]:
-    "Start samples of the full windows of `win` samples every `hop` samples; `[0]` (one padded window) for a song of <= `win` samples."
+    "Start samples of full windows of `win` samples every `hop` samples, plus one ending at the song's end; `[0]` for a song of <= `win` samples."
     if n_samples <= win: return [0]
-    return list(range(0, n_samples - win + 1, hop))
+    starts = list(range(0, n_samples - win + 1, hop))
+    if starts[-1] + win < n_samples: starts.append(n_samples - win)   # cover the tail
+    return starts
 
 def n_windows(n_samples: int, win: int, hop: int) -> int:
-    "The number of windows `window_starts` gives: 1 for a song of <= `win` samples, else 1 + (n_samples - win) // hop."
-    return 1 if n_samples <= win else 1 + (n_samples - win) // hop
+    "The number of windows `window_starts` gives: 1 for a song of <= `win` samples, else 1 + ceil((n_samples - win) / hop)."
+    return 1 if n_samples <= win else 1 + -(-(n_samples - win) // hop)
 
 def _window_params(cfg: AudioConfig, window_ms=None, hop_ms=None) -> tuple[int, int]:
     "Window and hop in samples at `cfg.sample_rate`, checked."
@@ -109,10 +111,10 @@ class _Song:
     starts: list
 
 def _decode(em: EmotionModel, path, i: int, win: int, hop: int) -> _Song:
-    "Decode `path` once, fix its channels and resample it once (on the model's device). Raises `AudioError`."
+    "Decode `path` once, fix its channels and resample it once (on the CPU, like training), then move it to the model's device. Raises `AudioError`."
     cfg = em.audio_config
     wav, sr = load_audio(path)
-    wav = resample(to_channels(wav, cfg.channels).to(em.device), sr, cfg.sample_rate)
+    wav = resample(to_channels(wav, cfg.channels), sr, cfg.sample_rate).to(em.device)  # resampled on the CPU, as the training cache was
     return _Song(i, str(path), wav, wav.shape[-1] / cfg.sample_rate, window_starts(wav.shape[-1], win, hop))
 
 def _window(song: _Song, s: int, win: int) -> torch.Tensor:
