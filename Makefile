@@ -13,10 +13,13 @@ venv:
 	@tools/venv.sh
 
 demo: venv
-	@if $(BIN)/music-emotion-data input --check >/dev/null 2>&1; then \
+	@$(BIN)/music-emotion-data input --check >/dev/null 2>&1; rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
 	  echo "Training on the dataset found in input/"; $(BIN)/music-emotion-train --data-path input $(ARGS); \
-	else \
+	elif [ $$rc -eq 1 ]; then \
 	  echo "No dataset in input/: training on the built-in demo dataset (input/demo)"; $(BIN)/music-emotion-train --demo $(ARGS); \
+	else \
+	  echo "input/ holds a dataset with problems:"; $(BIN)/music-emotion-data input --check; exit 2; \
 	fi
 
 test: venv

@@ -19,12 +19,12 @@ from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
-                                   TrainingDiverged, DIMS, lower_is_better, single_process)
+                                   TrainingDiverged, DIMS, KINDS, lower_is_better, single_process)
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'TrainConfig', 'resolve_config', 'RunError', 'run_state', 'prepare_run', 'run_lock',
-           'prepare_data', 'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0',
-           'TrainResult', 'train', 'summary', 'parse_args', 'main']
+__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError', 'RunError', 'run_state',
+           'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed', 'start_distributed', 'end_distributed',
+           'share_from_rank0', 'TrainResult', 'train', 'summary', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -79,8 +79,13 @@ def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given)
 def _check_run_name(name: str):
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
 
+class UsageError(ValueError):
+    "A setting (flag) that cannot work: the script exits with 2, like any usage error."
+
+MONITORS = ('valid_loss', 'mse') + tuple(f'{d}_{k}' for d in DIMS for k in KINDS)
+
 def _check_config(c: TrainConfig):
-    def bad(msg): raise ValueError(f"invalid setting: {msg}")
+    def bad(msg): raise UsageError(f"invalid setting: {msg}")
     for n in ('epochs', 'batch_size', 'demo_songs'):
         if getattr(c, n) < 1: bad(f"{n} must be at least 1, got {getattr(c, n)}")
     if not c.learning_rate > 0: bad(f"learning_rate must be positive, got {c.learning_rate}")
@@ -89,7 +94,9 @@ def _check_config(c: TrainConfig):
     if c.split not in ('random', 'mediaeval', 'kfold', 'column'): bad(f"split must be random, mediaeval, kfold or column, got {c.split!r}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
     if c.run_name is not None: _check_run_name(c.run_name)
-    c.audio_config()  # AudioConfig validates itself
+    if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
+    try: c.audio_config()  # AudioConfig validates itself
+    except ValueError as e: bad(str(e))
 
 # %% ../nbs/05_train.ipynb #8d77a057
 class RunError(Exception):
@@ -453,8 +460,12 @@ def main(argv=None) -> int:
         return 1
     except (DatasetError, AudioError, CacheError, ValidationSetError, CheckpointError, TrainingDiverged, RunError, ModelFileError) as e:
         err(e); return 1
+    except UsageError as e:
+        err(e); return 2
     except (ValueError, OSError) as e:
         err(e); return 1
+    except Exception as e:  # a bug or an environment problem (e.g. out of GPU memory): one line, never a traceback
+        err(f"unexpected error: {type(e).__name__}: {e}"); return 1
     return 0
 
 # %% ../nbs/05_train.ipynb #8635619e

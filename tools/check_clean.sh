@@ -4,12 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
-before=$(git status --porcelain)
+before=$( (git status --porcelain; git diff) | sha256sum)
 "$BIN/nbdev_export" && "$BIN/nbdev_clean" || { echo "nbdev_export/nbdev_clean failed"; exit 1; }
-after=$(git status --porcelain)
+after=$( (git status --porcelain; git diff) | sha256sum)
 if [ "$before" != "$after" ]; then
   echo "nbdev_export / nbdev_clean changed files (commit their result):"
-  diff <(echo "$before") <(echo "$after")
   git --no-pager diff --stat
   exit 1
 fi

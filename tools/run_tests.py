@@ -15,6 +15,7 @@ def main():
     ap.add_argument('--flags', default='', help='space-separated test flags to run (e.g. "slow")')
     ap.add_argument('--n_workers', type=int, default=2)
     ap.add_argument('--path', default=None, help='one notebook or a glob (default: all)')
+    ap.add_argument('--timeout', type=float, default=4800, help='seconds before the whole run counts as failed')
     a = ap.parse_args()
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)
@@ -24,7 +25,7 @@ def main():
     files = [f for f in files if not (f.parent/'.notest').exists()]
     names = [f.name for f in files]
     shared = root.parent/'shared'/'data'
-    print(f"Testing {len(files)} notebooks (flags: {a.flags or 'none'}; skipped flags: {get_config().tst_flags}); "
+    print(f"Testing {len(files)} notebooks (also running cells flagged: {a.flags or 'none'}; flags in settings.ini: {get_config().tst_flags}); "
           f"real data in ../shared/data: {'present' if shared.exists() else 'ABSENT (those tests print SKIPPED and their synthetic twins run)'}", flush=True)
     cmd = [str(Path(sys.executable).parent/'nbdev_test'), '--timing', '--n_workers', str(a.n_workers), '--flags', a.flags]
     if a.path: cmd += ['--path', a.path]
@@ -32,7 +33,11 @@ def main():
     env = dict(os.environ, MPLBACKEND='Agg')
     env.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // max(1, a.n_workers))))
     t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, errors='replace', env=env)
+    try: p = subprocess.run(cmd, capture_output=True, text=True, errors='replace', env=env, timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        print(f"nbdev_test did not finish within {a.timeout:.0f}s")
+        print(f"0 passed, {len(names)} failed")
+        return 1
     for stream, out in ((sys.stdout, p.stdout), (sys.stderr, p.stderr)):
         for line in out.splitlines():
             if not NOISE.match(line): print(line, file=stream)
