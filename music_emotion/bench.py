@@ -16,9 +16,9 @@ from .dataloaders import get_dls
 from .model import make_model, param_count, save_model_file
 
 # %% auto #0
-__all__ = ['TINY_AUDIO', 'HEADLINE_KEYS', 'TARGETS', 'timed_runs', 'PeakMemory', 'music_like', 'make_clips', 'bench_settings',
-           'librosa_spectrogram', 'bench_preprocess', 'SeedStyleDataset', 'bench_table', 'bench_epoch', 'bench_train',
-           'bench_inference', 'resolve_device', 'bench', 'format_table', 'main']
+__all__ = ['TINY_AUDIO', 'HEADLINE_KEYS', 'PERF_TARGETS', 'timed_runs', 'PeakMemory', 'music_like', 'make_clips',
+           'bench_settings', 'librosa_spectrogram', 'bench_preprocess', 'SeedStyleDataset', 'bench_table',
+           'bench_epoch', 'bench_train', 'bench_inference', 'resolve_device', 'bench', 'format_table', 'main']
 
 # %% ../nbs/08_bench.ipynb #d9cc33cb
 def timed_runs(fn, min_n: int = 1, max_n: int = 5, budget_s: float | None = None, sync=None) -> list[float]:
@@ -251,7 +251,7 @@ def bench_inference(preset: str, paths, cfg: AudioConfig, workdir, device='cpu',
 HEADLINE_KEYS = ('preprocess_speedup_vs_librosa', 'cached_data_speedup_vs_seed_pipeline', 'cached_data_samples_per_s',
                  'train_samples_per_s_small', 'train_samples_per_s_full', 'inference_realtime_factor_small',
                  'inference_realtime_factor_full')
-TARGETS = {'preprocess_speedup_vs_librosa': 1.5, 'cached_data_speedup_vs_seed_pipeline': 20.0,
+PERF_TARGETS = {'preprocess_speedup_vs_librosa': 1.5, 'cached_data_speedup_vs_seed_pipeline': 20.0,
            'cached_data_samples_per_s': 1000.0, 'inference_realtime_factor_full': 100.0}  # issue 7, on 2 CPU cores
 
 def _versions() -> dict:
@@ -334,7 +334,7 @@ def bench(quick: bool = False, json_out=None, device=None, workdir=None, threads
                train_samples_per_s_full=d['train_full']['samples_per_s'],
                inference_realtime_factor_small=d['inference_small']['realtime_factor'],
                inference_realtime_factor_full=d['inference_full']['realtime_factor'])
-    res['targets'] = {k: dict(target=v, value=res[k], met=bool(res[k] >= v)) for k, v in TARGETS.items()}
+    res['targets'] = {k: dict(target=v, value=res[k], met=bool(res[k] >= v)) for k, v in PERF_TARGETS.items()}
     res['details'] = d
     if json_out is not None:
         Path(json_out).parent.mkdir(parents=True, exist_ok=True)
@@ -346,7 +346,7 @@ def format_table(r: dict) -> str:
     "A plain-text table of a `bench` result."
     d, mem = r['details'], r['details']['peak_memory']
     def rss(k): return f"{mem[k]['rss_peak_mb']:.0f}" + (f" / {mem[k]['cuda_max_allocated_mb']:.0f}" if 'cuda_max_allocated_mb' in mem[k] else '')
-    def tgt(k): return (f">= {TARGETS[k]:g}", 'yes' if r['targets'][k]['met'] else 'NO') if k in TARGETS else ('', '')
+    def tgt(k): return (f">= {PERF_TARGETS[k]:g}", 'yes' if r['targets'][k]['met'] else 'NO') if k in PERF_TARGETS else ('', '')
     p, e = d['preprocess'], d['epoch_data']
     rows = [('preprocess, clips/s', f"{p['ours_clips_per_s']:.2f}", f"{p['librosa_clips_per_s']:.2f} (librosa, {p['librosa_res_type']})",
              f"{r['preprocess_speedup_vs_librosa']:.2f}x", *tgt('preprocess_speedup_vs_librosa'), rss('preprocess')),
