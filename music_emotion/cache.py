@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_cache.ipynb #dcc51c3b
 from __future__ import annotations
-import hashlib, io, json, os, sys, threading, time
+import hashlib, io, json, os, socket, sys, threading, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +47,13 @@ class CacheReport:
     def to_dict(self) -> dict: return dict(computed=self.computed, reused=self.reused, failed=self.failed, n_ok=len(self.ok_paths), seconds=self.seconds)
 
 # %% ../nbs/00a_cache.ipynb #0efdfbd6
+_HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]  # temp names say which machine writes them
+
 def atomic_write(path, data, fsync: bool = False) -> Path:
     "Write `data` (bytes-like or str) to `path` via a temporary file in the same folder and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str): data = data.encode('utf-8')
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{_HOST}.tmp")
     try:
         with open(tmp, 'wb') as fh:
             fh.write(data)
@@ -140,10 +142,12 @@ class SpecCache:
 
 # %% ../nbs/00a_cache.ipynb #ca85b15e
 def _clean_stale_tmp(d: Path):
-    "Remove temporary files left by processes that died mid-write."
+    "Remove temporary files left by processes of this machine that died mid-write (a shared cache folder may hold other machines')."
     for t in d.glob('*/.*.tmp'):
-        try: pid = int(t.name.rsplit('.', 2)[-2].split('-')[0])
+        parts = t.name.rsplit('.', 2)[-2].split('-')          # pid, thread[, host]
+        try: pid = int(parts[0])
         except (ValueError, IndexError): continue
+        if len(parts) > 2 and parts[2] != _HOST: continue
         if not _pid_alive(pid): t.unlink(missing_ok=True)
 
 @patch
