@@ -183,7 +183,8 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     _say(quiet, f"split ({cfg.split}, seed {cfg.seed}): {n['train']} train, {n['valid']} valid, {n['test']} test")
     info = dict(path=str(path), kind=rep.kind, root=str(rep.root), cache_dir=str(cache_dir), n_annotated=rep.n_annotated,
                 n_missing_audio=len(rep.missing_audio), n_failed=len(failed), failed=failed, counts=n,
-                cache=dict(computed=cr.computed, reused=cr.reused), seconds=time.time() - t0)
+                cache=dict(computed=cr.computed, reused=cr.reused), seconds=time.time() - t0,
+                split_ids={s: sorted(df.song_id[df.split == s].astype(str)) for s in SPLITS})
     return df[df.split.notna()].reset_index(drop=True), cache, info
 
 # %% ../nbs/05_train.ipynb #2d81b547
@@ -226,7 +227,7 @@ class TrainResult:
 def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
     return dict(run_name=cfg.run_name,
                 data=dict(path=data['path'], kind=data['kind'], demo=cfg.demo, split=cfg.split, fold=cfg.fold, seed=cfg.seed,
-                          valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, cache_dir=data['cache_dir']),
+                          valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, cache_dir=data['cache_dir'], split_ids=data['split_ids']),
                 audio=cfg.audio_config().to_dict(), model=dict(size=cfg.model_size, config=mcfg.to_dict()),
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
@@ -270,8 +271,18 @@ def _setup_run(demo, resume, overwrite, quiet, settings, stack):
     run_dir, tb_dir = Path(cfg.models_dir)/cfg.run_name, Path(cfg.log_dir)/cfg.run_name
     prepare_run(run_dir, tb_dir, resume=resume, overwrite=overwrite, create=False)  # refuse before any work
     df, cache, data = prepare_data(cfg, quiet)
+    if resume: _check_same_split(run_dir, data['split_ids'])
     prepare_run(run_dir, tb_dir, resume=resume, overwrite=overwrite)
     return cfg, df, cache, data
+
+def _check_same_split(run_dir: Path, now: dict):
+    "Refuse to resume when the songs of each split are not those the run started with (the data changed meanwhile)."
+    try: then = json.loads((run_dir/'config.json').read_text())['data'].get('split_ids')
+    except (OSError, ValueError, KeyError, AttributeError): then = None
+    if then is None: return   # a run from before split ids were recorded
+    moved = sum(len(set(then.get(s, [])) ^ set(now.get(s, []))) for s in SPLITS)
+    if moved: raise RunError(run_dir, f"the data changed since this run started ({moved} song(s) joined, left or changed split); "
+                                      "resuming would mix validation or test songs into training: start a new run (--overwrite or another --run-name)")
 
 def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
     t_start = time.time()
