@@ -9,14 +9,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import torch
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
 
 # %% auto #0
-__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'SPLITS', 'DatasetError', 'DatasetNotFound', 'read_rows',
-           'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
+__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'SPLITS', 'TARGETS', 'DatasetError', 'DatasetNotFound',
+           'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
            'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
            'load_deam_metadata', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_dataset',
-           'cache_dataset', 'main']
+           'TargetScaler', 'cache_dataset', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(Exception):
@@ -504,6 +505,35 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
     return df
 
 # %% ../nbs/01_data.ipynb #8c015d27
+TARGETS = ('valence', 'arousal')
+
+@dataclass
+class TargetScaler:
+    "Maps (valence, arousal) on 1..9 to the normalised training space and back."
+    mean: tuple = (5.0, 5.0)
+    std: tuple = (1.0, 1.0)
+    @classmethod
+    def fit(cls, y) -> TargetScaler:
+        "Statistics of `y` (N, 2) on 1..9."
+        y = np.asarray(y, dtype='float64')
+        std = y.std(0)
+        return cls(tuple(float(v) for v in y.mean(0)), tuple(float(v) if v > 1e-6 else 1.0 for v in std))
+    def _ms(self, y):
+        if isinstance(y, torch.Tensor): return y.new_tensor(self.mean), y.new_tensor(self.std)
+        return np.asarray(self.mean, dtype='float32'), np.asarray(self.std, dtype='float32')
+    def encode(self, y):
+        "1..9 -> normalised (tensor or array, last dim = 2)."
+        m, s = self._ms(y); return (y - m) / s
+    def decode(self, y):
+        "Normalised -> 1..9 (tensor or array, last dim = 2)."
+        m, s = self._ms(y); return y * s + m
+    def to_dict(self) -> dict: return {'mean': list(self.mean), 'std': list(self.std)}   # in the order of TARGETS
+    @classmethod
+    def from_dict(cls, d) -> TargetScaler:
+        if list(d.get('targets', TARGETS)) != list(TARGETS): raise ValueError(f"targets must be {list(TARGETS)}, got {d.get('targets')}")
+        return cls(tuple(d['mean']), tuple(d['std']))
+
+# %% ../nbs/01_data.ipynb #31c980d2
 def cache_dataset(df: pd.DataFrame, cache_dir, cfg: AudioConfig, n_workers: int | None = None, progress: bool = True):
     "Build the spectrogram cache (`music_emotion.cache.SpecCache`) for every song of `df` that has audio."
     from music_emotion.cache import SpecCache

@@ -15,40 +15,12 @@ from fastai.data.transforms import IndexSplitter
 from fastai.torch_core import TensorBase, default_device
 from fasttransform import Transform
 from .audio import AudioConfig, show_spec
+from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
 
 # %% auto #0
-__all__ = ['TARGETS', 'TargetScaler', 'TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment',
-           'AugConfig', 'SpecDataLoaders', 'get_dls', 'make_test_dl']
-
-# %% ../nbs/02_dataloaders.ipynb #db3f66be
-TARGETS = ('valence', 'arousal')
-
-@dataclass
-class TargetScaler:
-    "Maps (valence, arousal) on 1..9 to the normalised training space and back."
-    mean: tuple = (5.0, 5.0)
-    std: tuple = (1.0, 1.0)
-    @classmethod
-    def fit(cls, y) -> TargetScaler:
-        "Statistics of `y` (N, 2) on 1..9."
-        y = np.asarray(y, dtype='float64')
-        std = y.std(0)
-        return cls(tuple(float(v) for v in y.mean(0)), tuple(float(v) if v > 1e-6 else 1.0 for v in std))
-    def _ms(self, y):
-        if isinstance(y, torch.Tensor): return y.new_tensor(self.mean), y.new_tensor(self.std)
-        return np.asarray(self.mean, dtype='float32'), np.asarray(self.std, dtype='float32')
-    def encode(self, y):
-        "1..9 -> normalised (tensor or array, last dim = 2)."
-        m, s = self._ms(y); return (y - m) / s
-    def decode(self, y):
-        "Normalised -> 1..9 (tensor or array, last dim = 2)."
-        m, s = self._ms(y); return y * s + m
-    def to_dict(self) -> dict: return {'mean': list(self.mean), 'std': list(self.std), 'targets': list(TARGETS)}
-    @classmethod
-    def from_dict(cls, d) -> TargetScaler:
-        if list(d.get('targets', TARGETS)) != list(TARGETS): raise ValueError(f"targets must be {list(TARGETS)}, got {d.get('targets')}")
-        return cls(tuple(d['mean']), tuple(d['std']))
+__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'AugConfig',
+           'SpecDataLoaders', 'get_dls', 'make_test_dl']
 
 # %% ../nbs/02_dataloaders.ipynb #cfc25255
 class TensorSpec(TensorBase):

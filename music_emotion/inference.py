@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from .audio import AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio, to_channels, resample, fit_length, mel_db
 from .model import ModelFileError, load_model_file
-from .dataloaders import TargetScaler, TARGETS
+from .data import TargetScaler
 
 # %% auto #0
 __all__ = ['PRED_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs', 'window_starts',

@@ -13,11 +13,12 @@ from torch import nn
 from . import __version__
 from .audio import AudioConfig
 from .cache import atomic_torch_save
+from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'TARGETS', 'SCALE', 'ModelConfig', 'BasicBlock',
-           'EmotionResNet', 'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError',
-           'save_model_file', 'load_model_file']
+__all__ = ['MODEL_PRESETS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'ModelConfig', 'BasicBlock', 'EmotionResNet',
+           'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file',
+           'load_model_file']
 
 # %% ../nbs/03_model.ipynb #c229f9c8
 @dataclass(frozen=True)
@@ -142,7 +143,6 @@ def param_count(model: nn.Module) -> int:
 
 # %% ../nbs/03_model.ipynb #a14b799d
 MODEL_FORMAT, MODEL_FORMAT_VERSION = 'music_emotion.model', 1
-TARGETS, SCALE = ('valence', 'arousal'), (1.0, 9.0)  # written to files as lists
 _REQUIRED = ('format', 'format_version', 'library_version', 'state_dict', 'model_config', 'audio_config', 'targets',
              'scale', 'target_scaler', 'spec_stats', 'split', 'metrics')
 

@@ -383,7 +383,7 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                    history=dict(names=names, values=[[None if not np.isfinite(v) else float(v) for v in row] for row in values]),
                    seconds=dict(data=data['seconds'], fit=fit_s, total=time.time() - t_start), run_name=cfg.run_name)
     save_model_file(run_dir/'model.pt', learn.model, mcfg, cfg.audio_config(),
-                    target_scaler={'mean': list(dls.scaler.mean), 'std': list(dls.scaler.std)}, spec_stats=dict(dls.spec_stats),
+                    target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats),
                     extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
                                           test_ids=[str(s) for s in test_df.song_id]),
                                metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values)))
