@@ -22,6 +22,7 @@ from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
 from .cache import atomic_torch_save as _cache_atomic_torch_save
+from .data import TARGETS
 
 # %% auto #0
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2', 'rmse', 'check_targets',
@@ -32,7 +33,7 @@ __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'CKPT_VERSION', 'ValidationSetError'
            'make_learner', 'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
-DIMS = ('valence', 'arousal')
+DIMS = TARGETS  # valence, arousal (music_emotion.data)
 KINDS = ('pearson', 'ccc', 'r2', 'rmse')
 
 class ValidationSetError(ValueError):
