@@ -100,16 +100,20 @@ def decode_targets(dls, y):
     scaler = getattr(dls, 'scaler', None)
     return y if scaler is None else scaler.decode(y)
 
-class VAMetric(Metric):
+class _GatherPreds:
+    "Collects the (gathered, unpadded) predictions and targets of every validation batch, and the learner's dls and loss."
+    def reset(self): self.preds, self.targs, self.dls, self.func = [], [], None, None
+    def accumulate(self, learn):
+        det = gathered(learn)
+        self.preds.append(det(learn.pred).float()); self.targs.append(det(learn.yb[0]).float())
+        self.dls, self.func = learn.dls, getattr(learn, 'loss_func', None)
+
+class VAMetric(_GatherPreds, Metric):
     "One metric (`kind` in pearson, ccc, r2, rmse; or 'mse' over both dimensions) of one dimension on the 1..9 scale."
     def __init__(self, dim: str | None, kind: str):
         if kind != 'mse' and (dim not in DIMS or kind not in KINDS): raise ValueError(f"unknown metric {dim}_{kind}")
         self.dim, self.kind = dim, kind
         self.reset()
-    def reset(self): self.preds, self.targs, self.dls = [], [], None
-    def accumulate(self, learn):
-        det = gathered(learn)
-        self.preds.append(det(learn.pred).float()); self.targs.append(det(learn.yb[0]).float()); self.dls = learn.dls
     @property
     def value(self):
         if not self.preds: return None
@@ -122,12 +126,8 @@ class VAMetric(Metric):
     @property
     def name(self): return self.kind if self.kind == 'mse' else f'{self.dim}_{self.kind}'
 
-class ValidLoss(AvgLoss):
+class ValidLoss(_GatherPreds, AvgLoss):
     "The validation loss of the whole (gathered, unpadded) validation set: `learn.loss_func` applied to all its predictions and targets at once."
-    def reset(self): self.preds, self.targs, self.func = [], [], None
-    def accumulate(self, learn):
-        det = gathered(learn)
-        self.preds.append(det(learn.pred).float()); self.targs.append(det(learn.yb[0]).float()); self.func = learn.loss_func
     @property
     def value(self):
         if not self.preds: return None
