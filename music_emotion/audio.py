@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_audio.ipynb #d3f5e2cd
 from __future__ import annotations
-import hashlib, json, math, functools
+import hashlib, json, math, functools, os
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
@@ -13,9 +14,9 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'AudioConfig', 'AudioError', 'audio_info', 'load_audio', 'to_channels',
-           'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec',
-           'show_audio']
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'AudioConfig', 'AudioError', 'audio_info', 'load_audio',
+           'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio',
+           'show_spec', 'show_audio']
 
 # %% ../nbs/00_audio.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -100,8 +101,47 @@ def _sf_reason(e):
     return s.split(': ', 1)[-1] if ': ' in s else s
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
+DECODE_PART_S = 8.0  # a read is split across threads only into parts of at least this many seconds
+
+@functools.lru_cache(maxsize=1)
+def _decode_pool() -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
+
+def _read_part(src, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given."
+    f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(str(src))
+    try:
+        if start: f.seek(start)
+        return f.read(n, dtype='float32', always_2d=True, out=out)
+    finally:
+        if f is not src: f.close()
+
+def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -> np.ndarray:
+    "Read `n` frames from `start`: in `threads` consecutive parts decoded side by side when the read is long enough."
+    k = min(threads, int(n // (DECODE_PART_S * f.samplerate)))
+    if k < 2: return _read_part(f, start, n)
+    b = [i * n // k for i in range(k + 1)]
+    out = np.empty((n, f.channels), dtype='float32')
+    def part(i): return _read_part(f if i == 0 else path, start + b[i], b[i + 1] - b[i], out[b[i]:b[i + 1]])
+    futs = [_decode_pool().submit(part, i) for i in range(1, k)]
+    try: first = part(0)
+    except Exception: first = None
+    wait(futs)
+    if first is None or any(fu.exception() for fu in futs): return _read_part(path, start, n)   # one piece: it raises the real problem
+    parts = [first] + [fu.result() for fu in futs]
+    if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return _read_part(path, start, n)
+    return out[:b[-2] + len(parts[-1])]
+
+def _downmix(data: np.ndarray) -> np.ndarray:
+    "The mean of the channels of interleaved (frames, channels) audio, without a transposed copy."
+    # Element-wise adds, not `data @ weights`: a BLAS call leaves OpenBLAS's threads spinning for a while afterwards,
+    # which takes the second core away from the decoding threads of the next file.
+    out = data[:, 0].copy()
+    for c in range(1, data.shape[1]): out += data[:, c]
+    out *= np.float32(1 / data.shape[1])
+    return out
+
 def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
-               mono: bool = False) -> tuple[torch.Tensor, int]:
+               mono: bool = False, threads: int | None = None) -> tuple[torch.Tensor, int]:
     "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
     path = Path(path); _check_file(path)
     try:
@@ -112,8 +152,7 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
             if n < total and crop == 'center': start = (total - n) // 2
             elif n < total and crop == 'random': start = int((rng or np.random.default_rng()).integers(0, total - n + 1))
             elif crop not in ('start', 'center', 'random'): raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
-            if start: f.seek(start)
-            data = f.read(n, dtype='float32', always_2d=True)
+            data = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
     except ValueError: raise
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     got = data.shape[0]
@@ -122,11 +161,10 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
     if got < n - max(2304, 0.01 * n):
         raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {(start + got) / sr:.1f} s could be decoded")
     if not np.isfinite(data).all(): raise AudioError(path, "contains NaN or infinite samples")
-    if mono and data.shape[1] > 1:  # average the interleaved channels in one pass (no transposed copy)
-        return torch.from_numpy(data @ np.full(data.shape[1], 1 / data.shape[1], dtype='float32'))[None], sr
+    if mono and data.shape[1] > 1: return torch.from_numpy(_downmix(data))[None], sr
     return torch.from_numpy(np.ascontiguousarray(data.T)), sr
 
-# %% ../nbs/00_audio.ipynb #299d4ec7
+# %% ../nbs/00_audio.ipynb #2883a04b
 def to_channels(wav: torch.Tensor, channels: int) -> torch.Tensor:
     "Make `wav` (channels, samples) have `channels` channels: mono is duplicated, extra channels are averaged (down-mixed)."
     c = wav.shape[0]
@@ -134,7 +172,7 @@ def to_channels(wav: torch.Tensor, channels: int) -> torch.Tensor:
     mono = wav if c == 1 else wav.mean(0, keepdim=True)
     return mono if channels == 1 else mono.repeat(channels, 1)
 
-# %% ../nbs/00_audio.ipynb #321b6c1a
+# %% ../nbs/00_audio.ipynb #8d81daa5
 @functools.lru_cache(maxsize=32)
 def _resampler(orig: int, new: int) -> torchaudio.transforms.Resample: return torchaudio.transforms.Resample(orig, new)
 
@@ -149,7 +187,7 @@ def resample(wav: torch.Tensor, sr: int, new_sr: int) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(y.T))
     return _resampler(int(sr), int(new_sr)).to(wav.device)(wav)
 
-# %% ../nbs/00_audio.ipynb #8d81daa5
+# %% ../nbs/00_audio.ipynb #d0307045
 def fit_length(wav: torch.Tensor, n: int, crop: str = 'start', rng: np.random.Generator | None = None) -> torch.Tensor:
     "Cut `wav` (..., samples) to `n` samples (from the start, centre or a random place) or zero-pad it at the end."
     t = wav.shape[-1]
@@ -162,16 +200,19 @@ def fit_length(wav: torch.Tensor, n: int, crop: str = 'start', rng: np.random.Ge
     if t < n: return torch.nn.functional.pad(wav, (0, n - t))
     return wav
 
-# %% ../nbs/00_audio.ipynb #614bb92d
+# %% ../nbs/00_audio.ipynb #e8ed59d7
 class MelSpec(torch.nn.Module):
     "Log-mel spectrogram in dB for an `AudioConfig`: (..., samples) -> (..., n_mels, n_frames)."
     def __init__(self, cfg: AudioConfig):
         super().__init__()
-        self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=cfg.sample_rate, n_fft=cfg.n_fft, hop_length=cfg.hop_length, n_mels=cfg.n_mels,
-            f_min=cfg.f_min, f_max=cfg.f_max, power=2.0, norm='slaney', mel_scale='slaney')
+        self.stft = torchaudio.transforms.Spectrogram(n_fft=cfg.n_fft, hop_length=cfg.hop_length, power=None)
+        self.mel_scale = torchaudio.transforms.MelScale(cfg.n_mels, cfg.sample_rate, cfg.f_min, cfg.f_max, cfg.n_fft // 2 + 1,
+                                                        norm='slaney', mel_scale='slaney')
         self.to_db = torchaudio.transforms.AmplitudeToDB('power', top_db=cfg.top_db)
-    def forward(self, wav: torch.Tensor) -> torch.Tensor: return self.to_db(self.mel(wav))
+    def forward(self, wav: torch.Tensor) -> torch.Tensor:
+        z = torch.view_as_real(self.stft(wav))                     # complex STFT as (..., freq, frames, [re, im])
+        power = z[..., 0].square().addcmul_(z[..., 1], z[..., 1])  # |z|² as re² + im²: no square root, one pass less
+        return self.to_db(self.mel_scale(power))
 
 @functools.lru_cache(maxsize=16)
 def _melspec(cfg: AudioConfig, device: str) -> MelSpec: return MelSpec(cfg).to(device)
@@ -180,7 +221,7 @@ def mel_db(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
     "Log-mel spectrogram (dB) of `wav` (..., samples) with the parameters of `cfg`, computed on `wav`'s device."
     with torch.no_grad(): return _melspec(cfg, str(wav.device))(wav.float())
 
-# %% ../nbs/00_audio.ipynb #e8ed59d7
+# %% ../nbs/00_audio.ipynb #ad11d997
 def load_clip(path, cfg: AudioConfig, crop: str | None = None, rng: np.random.Generator | None = None) -> torch.Tensor:
     "Decode `path` and return exactly `cfg.n_samples` samples at `cfg.sample_rate` with `cfg.channels` channels."
     wav, sr = load_audio(path, max_ms=cfg.max_ms + 50, crop=crop or cfg.crop, rng=rng, mono=cfg.channels == 1)
@@ -191,14 +232,14 @@ def spectrogram(path, cfg: AudioConfig) -> torch.Tensor:
     "Log-mel spectrogram (channels, n_mels, n_frames) of the file at `path`, as `cfg` defines it."
     return mel_db(load_clip(path, cfg), cfg)
 
-# %% ../nbs/00_audio.ipynb #67e71e6a
+# %% ../nbs/00_audio.ipynb #35e695f7
 def find_audio(root, exts=AUDIO_EXTS) -> list[Path]:
     "All audio files under `root` (recursively), sorted; `root` may also be a single file."
     root = Path(root)
     if root.is_file(): return [root]
     return sorted(p for p in root.rglob('*') if p.suffix.lower() in exts and not p.name.startswith('.'))
 
-# %% ../nbs/00_audio.ipynb #726ee554
+# %% ../nbs/00_audio.ipynb #f9a3af34
 def show_spec(spec, cfg: AudioConfig | None = None, ax=None, title: str | None = None, cmap='magma', colorbar=False):
     "Draw a spectrogram (n_mels, frames) or (channels, n_mels, frames) on `ax` (first channel), time in seconds when `cfg` is given."
     import matplotlib.pyplot as plt

@@ -142,16 +142,16 @@ class _threads:
     def __exit__(self, *exc): torch.set_num_threads(self.old)
 
 def bench_preprocess(paths, cfg: AudioConfig, repeats: int = 3) -> dict:
-    "Clips/s of our decode+resample+mel and of librosa's, alternating over `paths` `repeats` times; medians and ratio."
+    "Clips/s of our decode+resample+mel and of librosa's, each looping over `paths`, `repeats` rounds; medians and ratio."
     paths = list(paths)
     spectrogram(paths[0], cfg); librosa_spectrogram(paths[0], cfg)           # warm-up (numba JIT, kernels, filterbanks)
     with _threads(1): spectrogram(paths[0], cfg)
     ours, lib, ours1 = [], [], []
     for _ in range(repeats):
-        for p in paths:
-            ours += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
-            lib += timed_runs(lambda: librosa_spectrogram(p, cfg), 1, 1)
-            with _threads(1): ours1 += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
+        for p in paths: ours += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
+        for p in paths: lib += timed_runs(lambda: librosa_spectrogram(p, cfg), 1, 1)
+        with _threads(1):
+            for p in paths: ours1 += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
     ratios = [l / o for o, l in zip(ours, lib)]
     return dict(ours_clips_per_s=1 / _med(ours), librosa_clips_per_s=1 / _med(lib), ours_1thread_clips_per_s=1 / _med(ours1),
                 speedup=_med(ratios), speedup_1thread=_med([l / o for o, l in zip(ours1, lib)]),
