@@ -547,7 +547,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--check', action='store_true', help='read every audio header; exit 0 only if some song has audio and labels, else 1')
     p.add_argument('--cache', action='store_true', help='build the spectrogram cache for the songs with audio')
     p.add_argument('--cache-dir', help='where the cache goes (default: <data root>/.cache)')
-    p.add_argument('--workers', type=int, default=None, help='processes for --cache (default: all cores)')
+    p.add_argument('--workers', type=int, default=None, help='threads decoding files for --cache (default: one per core)')
     d = AudioConfig()
     for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length'):
         p.add_argument('--' + n.replace('_', '-'), type=int, default=getattr(d, n), help=f'audio setting for --cache (default {getattr(d, n)})')

@@ -4,7 +4,9 @@
 
 # %% ../nbs/06_inference.ipynb #91c7695c
 from __future__ import annotations
-import argparse, json, math, sys
+import argparse, itertools, json, math, os, sys
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -16,8 +18,8 @@ from .data import TargetScaler
 
 # %% auto #0
 __all__ = ['PRED_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs', 'window_starts',
-           'n_windows', 'collect_audio', 'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'run_predict',
-           'main']
+           'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
+           'predict_timeline', 'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -110,12 +112,18 @@ class _Song:
     duration: float        # seconds, as decoded
     starts: list
 
+def _decode_cpu(cfg: AudioConfig, path, threads: int | None = None) -> torch.Tensor:
+    "The whole of `path` with `cfg`'s channels (down-mixed while decoding) and rate, on the CPU. Raises `AudioError`."
+    wav, sr = load_audio(path, mono=cfg.channels == 1, threads=threads)
+    return resample(to_channels(wav, cfg.channels), sr, cfg.sample_rate)
+
+def _song(em: EmotionModel, path, i: int, wav: torch.Tensor, win: int, hop: int) -> _Song:
+    wav = wav.to(em.device)
+    return _Song(i, str(path), wav, wav.shape[-1] / em.audio_config.sample_rate, window_starts(wav.shape[-1], win, hop))
+
 def _decode(em: EmotionModel, path, i: int, win: int, hop: int) -> _Song:
-    "Decode `path` once, fix its channels and resample it once (on the CPU, like training), then move it to the model's device. Raises `AudioError`."
-    cfg = em.audio_config
-    wav, sr = load_audio(path)
-    wav = resample(to_channels(wav, cfg.channels), sr, cfg.sample_rate).to(em.device)  # resampled on the CPU, as the training cache was
-    return _Song(i, str(path), wav, wav.shape[-1] / cfg.sample_rate, window_starts(wav.shape[-1], win, hop))
+    "Decode and resample `path` once on the CPU (like training), then move it to the model's device. Raises `AudioError`."
+    return _song(em, path, i, _decode_cpu(em.audio_config, path), win, hop)
 
 def _window(song: _Song, s: int, win: int) -> torch.Tensor:
     w = song.wav[..., s:s + win]
@@ -135,7 +143,35 @@ def _run_songs(em: EmotionModel, songs: list, win: int, batch_size: int) -> list
     return res
 
 # %% ../nbs/06_inference.ipynb #f38aa2ee
-def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: int, progress: bool = False):
+def default_workers() -> int:
+    "Decoding threads for prediction: one per core, at most 8."
+    return max(1, min(8, os.cpu_count() or 1))
+
+def _decoded(cfg: AudioConfig, paths: list, workers: int):
+    "Yield (i, path, waveform on the CPU | AudioError) for each of `paths`, in order, decoded ahead by `workers` threads."
+    def one(p):
+        try: return _decode_cpu(cfg, p, threads=1)
+        except AudioError as e: return e
+    if workers < 1: raise ValueError(f"workers must be at least 1, got {workers}")
+    if workers == 1 or len(paths) < 2:
+        for i, p in enumerate(paths):
+            try: yield i, p, _decode_cpu(cfg, p)
+            except AudioError as e: yield i, p, e
+        return
+    ex, todo, q = ThreadPoolExecutor(workers, thread_name_prefix='music_emotion-predict'), iter(enumerate(paths)), deque()
+    def submit():
+        for i, p in itertools.islice(todo, 1): q.append((i, p, ex.submit(one, p)))
+    try:
+        for _ in range(workers + 1): submit()
+        while q:
+            i, p, fut = q.popleft()
+            submit()
+            yield i, p, fut.result()
+    finally: ex.shutdown(wait=True, cancel_futures=True)
+
+# %% ../nbs/06_inference.ipynb #b29ba1e6
+def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: int, progress: bool = False,
+                workers: int | None = None):
     "Yield (i, path, song | None, window ratings | AudioError) for each of `paths`, in batches of windows."
     from tqdm.auto import tqdm
     if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -146,10 +182,10 @@ def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: i
         pending, n = [], 0
     bar = tqdm(total=len(paths), desc='predicting', unit='file', disable=not progress, file=sys.stderr)
     try:
-        for i, p in enumerate(paths):
-            try: song = _decode(em, p, i, win, hop)
-            except AudioError as e: yield i, str(p), None, e
+        for i, p, wav in _decoded(em.audio_config, paths, default_workers() if workers is None else workers):
+            if isinstance(wav, AudioError): yield i, str(p), None, wav
             else:
+                song = _song(em, p, i, wav, win, hop)
                 pending.append(song); n += len(song.starts)
                 if n >= batch_size: yield from flush()
             bar.update(1)
@@ -166,7 +202,7 @@ def _song_row(song: _Song, y: np.ndarray) -> dict:
     return dict(path=song.path, valence=float(m[0]), arousal=float(m[1]), valence_std=float(s[0]), arousal_std=float(s[1]),
                 n_windows=len(y), duration_s=song.duration)
 
-# %% ../nbs/06_inference.ipynb #3688d547
+# %% ../nbs/06_inference.ipynb #cd7828cc
 def collect_audio(paths) -> tuple[list[str], list[dict]]:
     "Files to predict from `paths` (files, and folders searched recursively) and the problems found: [{'path', 'error'}]."
     if isinstance(paths, (str, Path)): paths = [paths]
@@ -180,24 +216,26 @@ def collect_audio(paths) -> tuple[list[str], list[dict]]:
         else: files.append(str(p))  # a missing or unreadable file is reported when it is decoded
     return files, errors
 
-# %% ../nbs/06_inference.ipynb #b29ba1e6
+# %% ../nbs/06_inference.ipynb #ff51ac2c
 def _as_model(model, device=None) -> EmotionModel:
     return model if isinstance(model, EmotionModel) else load_model(model, device=device)
 
-def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False) -> tuple[list, list]:
+def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False,
+                  workers: int | None = None) -> tuple[list, list]:
     "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order."
     em = _as_model(model)
     win, hop = _window_params(em.audio_config, window_ms, hop_ms)
     files, errors = collect_audio(paths)
     done = []
-    for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress):
+    for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
         if song is None: errors.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)})
         else: done.append((i, _song_row(song, y), _timeline(song, y, win, em.audio_config.sample_rate)))
     return [(r, t) for _, r, t in sorted(done, key=lambda d: d[0])], errors
 
 PRED_COLUMNS = ['path', 'valence', 'arousal', 'valence_std', 'arousal_std', 'n_windows', 'duration_s']
 
-def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False, errors: str = 'raise') -> pd.DataFrame:
+def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False, errors: str = 'raise',
+            workers: int | None = None) -> pd.DataFrame:
     "Valence and arousal (1..9, mean over windows) of each file in `paths` (files or folders), one row per file."
     if errors not in ('raise', 'skip'): raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}")
     em = _as_model(model)
@@ -206,13 +244,13 @@ def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, pro
         if problems: raise AudioError(problems[0]['path'], problems[0]['error'])
         win, hop = _window_params(em.audio_config, window_ms, hop_ms)
         rows = []
-        for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress):
+        for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
             if song is None: raise y
             rows.append((i, _song_row(song, y)))
         df = pd.DataFrame([r for _, r in sorted(rows, key=lambda d: d[0])], columns=PRED_COLUMNS)
         df.attrs['errors'] = []
         return df
-    done, problems = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress)
+    done, problems = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress, workers)
     df = pd.DataFrame([r for r, _ in done], columns=PRED_COLUMNS)
     df.attrs['errors'] = problems
     return df
@@ -230,7 +268,7 @@ def predict_timeline(model, path, window_ms=None, hop_ms=None, batch_size: int =
     "Per-window ratings over the whole song at `path`: start_s, end_s, valence, arousal (1..9). Raises `AudioError`."
     return analyse_song(model, path, window_ms, hop_ms, batch_size)['timeline']
 
-# %% ../nbs/06_inference.ipynb #fb6e3f30
+# %% ../nbs/06_inference.ipynb #4b5a7400
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='music-emotion-predict',
         description="Predict valence and arousal (DEAM's 1..9 scale, mean over windows) of audio files with a trained model.")
@@ -245,6 +283,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument('--plot', metavar='OUT.png', default=None, help='write the valence-arousal plane (or, with --timeline and one song, its arc) as PNG')
     ap.add_argument('--batch-size', type=int, default=32, help="windows per batch (default 32)")
     ap.add_argument('--device', default=None, help='cpu, cuda, mps... (default: the best available)')
+    ap.add_argument('--workers', type=int, default=None, help='threads decoding files ahead of the model (default: one per core, at most 8)')
     ap.add_argument('--quiet', action='store_true', help='no progress bar')
     return ap
 
@@ -274,11 +313,11 @@ def _plot(done: list, out, timeline: bool):
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format='png', dpi=100)
 
-# %% ../nbs/06_inference.ipynb #cf2098b6
+# %% ../nbs/06_inference.ipynb #807f49ef
 def _say(msg): print(f"music-emotion-predict: {msg}", file=sys.stderr)
 
 def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_out=False, csv=None, plot=None,
-                batch_size=32, device=None, quiet=False) -> int:
+                batch_size=32, device=None, quiet=False, workers=None) -> int:
     "The `music-emotion-predict` command as a function: prints results, returns the exit status (0, 1 or 2)."
     try: em = load_model(model, device=device)
     except ModelFileError as e: _say(f"error: bad model file: {e}"); return 2
@@ -286,8 +325,9 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     try: _window_params(em.audio_config, window_ms, hop_ms)
     except ValueError as e: _say(f"error: {e}"); return 2
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2
+    if workers is not None and workers < 1: _say(f"error: --workers must be at least 1, got {workers}"); return 2
     files, _ = collect_audio(paths)
-    done, errors = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1)
+    done, errors = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1, workers=workers)
     for e in errors: _say(f"skipped {e['path']}: {e['error']}")
     status = 0 if done else 1
     if not done: _say(f"error: nothing could be predicted ({len(errors)} problem{'s' * (len(errors) != 1)})")
@@ -312,4 +352,5 @@ def main(argv=None) -> int:
     "Entry point of `music-emotion-predict`; returns the exit status."
     try: a = _parser().parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
-    return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms, a.json, a.csv, a.plot, a.batch_size, a.device, a.quiet)
+    return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms, a.json, a.csv, a.plot, a.batch_size, a.device, a.quiet,
+                       a.workers)
