@@ -104,7 +104,8 @@ def _sf_reason(e):
 DECODE_PART_S = 8.0  # a read is split across threads only into parts of at least this many seconds
 
 @functools.lru_cache(maxsize=1)
-def _decode_pool() -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
+def _pool_of(pid: int) -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
+def _decode_pool() -> ThreadPoolExecutor: return _pool_of(os.getpid())   # a forked process (a DataLoader worker) gets its own
 
 def _read_part(src, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
     "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given."

@@ -19,12 +19,12 @@ from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
-                                   TrainingDiverged, DIMS, KINDS, lower_is_better, single_process)
+                                   TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report)
 
 # %% auto #0
 __all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError', 'RunError', 'run_state',
            'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed', 'start_distributed', 'end_distributed',
-           'share_from_rank0', 'TrainResult', 'train', 'summary', 'parse_args', 'main']
+           'share_from_rank0', 'TrainResult', 'train', 'song_level_report', 'summary', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -377,26 +377,42 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
         best_epoch = int(np.nanargmin(col) if lower_is_better(cfg.monitor) else np.nanargmax(col))
         best = float(col[best_epoch])
     n = data['counts']
-    metrics = dict(test=test, valid=valid, n_train=n['train'], n_valid=n['valid'], n_test=n['test'], split=cfg.split,
-                   fold=cfg.fold, seed=cfg.seed, epochs_run=len(values), stopped_early=bool(last.get('stopped', False)),
-                   monitor=cfg.monitor, best_epoch=best_epoch, best_value=best,
-                   history=dict(names=names, values=[[None if not np.isfinite(v) else float(v) for v in row] for row in values]),
-                   seconds=dict(data=data['seconds'], fit=fit_s, total=time.time() - t_start), run_name=cfg.run_name)
     save_model_file(run_dir/'model.pt', learn.model, mcfg, cfg.audio_config(),
                     target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats),
                     extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
                                           test_ids=[str(s) for s in test_df.song_id]),
                                metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values)))
+    t = time.time()
+    test_song, song_skipped = song_level_report(run_dir/'model.pt', test_df, cfg.batch_size, dls.device) if test is not None else (None, [])
+    metrics = dict(test=test, test_song=test_song, test_song_skipped=song_skipped, valid=valid, n_train=n['train'],
+                   n_valid=n['valid'], n_test=n['test'], split=cfg.split,
+                   fold=cfg.fold, seed=cfg.seed, epochs_run=len(values), stopped_early=bool(last.get('stopped', False)),
+                   monitor=cfg.monitor, best_epoch=best_epoch, best_value=best,
+                   history=dict(names=names, values=[[None if not np.isfinite(v) else float(v) for v in row] for row in values]),
+                   seconds=dict(data=data['seconds'], fit=fit_s, test_song=time.time() - t, total=time.time() - t_start),
+                   run_name=cfg.run_name)
     _write_json(metrics, run_dir/'metrics.json')
     return metrics
+
+def song_level_report(model_file, test_df: pd.DataFrame, batch_size: int = 32, device=None) -> tuple[dict | None, list]:
+    "Metrics of `music_emotion.inference.predict` (whole songs, windows averaged) on `test_df`'s songs, and the songs it skipped."
+    from music_emotion.inference import load_model, predict
+    pr = predict(load_model(model_file, device=device), test_df.path.astype(str).tolist(), batch_size=batch_size, errors='skip')
+    true = test_df.assign(path=test_df.path.astype(str)).set_index('path').loc[pr.path, list(DIMS)].to_numpy('float64')
+    skipped = [dict(e) for e in pr.attrs['errors']]
+    return (regression_report(pr[list(DIMS)].to_numpy('float64'), true, 'test songs') if len(pr) >= 3 else None), skipped
 
 def summary(m: dict, run_dir) -> str:
     "A few lines about a finished run: epochs, best value, validation and test metrics, where it is saved."
     def line(name, rep):
-        if rep is None: return f"  {name:<5}  (fewer than 3 songs: no metrics)"
-        return f"  {name:<5}  " + '   '.join(f"{d}: r={rep[d]['pearson']:.3f} CCC={rep[d]['ccc']:.3f} R²={rep[d]['r2']:.3f} RMSE={rep[d]['rmse']:.3f}" for d in DIMS)
+        if rep is None: return f"  {name:<10}  (fewer than 3 songs: no metrics)"
+        return f"  {name:<10}  " + '   '.join(f"{d}: r={rep[d]['pearson']:.3f} CCC={rep[d]['ccc']:.3f} R²={rep[d]['r2']:.3f} RMSE={rep[d]['rmse']:.3f}" for d in DIMS)
+    skipped = m.get('test_song_skipped') or []
     return '\n'.join([f"done: {m['epochs_run']} epochs" + (f", best {m['monitor']} {m['best_value']:.4f} at epoch {m['best_epoch']}" if m['best_epoch'] is not None else '')
-                      + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test']), f"  saved in {run_dir}/"])
+                      + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test'])]
+                     + ([line('test songs', m['test_song'])] if m.get('test') is not None else [])
+                     + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(e['path'] for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
+                     + [f"  saved in {run_dir}/"])
 
 # %% ../nbs/05_train.ipynb #64c4ac6a
 _FLAGS = [  # (flag, TrainConfig field, type, help)
