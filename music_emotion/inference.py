@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_inference.ipynb #91c7695c
 from __future__ import annotations
-import argparse, itertools, json, math, os, sys
+import argparse, io, itertools, json, math, os, sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,11 +15,12 @@ import torch
 from .audio import AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio, to_channels, resample, fit_length, mel_db
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
+from .cache import atomic_write
 
 # %% auto #0
-__all__ = ['PRED_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs', 'window_starts',
-           'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
-           'predict_timeline', 'run_predict', 'main']
+__all__ = ['PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs',
+           'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
+           'predict_timeline', 'read_partial_csv', 'CsvOut', 'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -221,15 +222,16 @@ def _as_model(model, device=None) -> EmotionModel:
     return model if isinstance(model, EmotionModel) else load_model(model, device=device)
 
 def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False,
-                  workers: int | None = None) -> tuple[list, list]:
-    "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order."
+                  workers: int | None = None, on_song=None) -> tuple[list, list]:
+    "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order; `on_song(row, timeline)` is called as each song is done."
     em = _as_model(model)
     win, hop = _window_params(em.audio_config, window_ms, hop_ms)
     files, errors = collect_audio(paths)
     done = []
     for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
-        if song is None: errors.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)})
-        else: done.append((i, _song_row(song, y), _timeline(song, y, win, em.audio_config.sample_rate)))
+        if song is None: errors.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)}); continue
+        done.append((i, _song_row(song, y), _timeline(song, y, win, em.audio_config.sample_rate)))
+        if on_song is not None: on_song(*done[-1][1:])
     return [(r, t) for _, r, t in sorted(done, key=lambda d: d[0])], errors
 
 PRED_COLUMNS = ['path', 'valence', 'arousal', 'valence_std', 'arousal_std', 'n_windows', 'duration_s']
@@ -284,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument('--batch-size', type=int, default=32, help="windows per batch (default 32)")
     ap.add_argument('--device', default=None, help='cpu, cuda, mps... (default: the best available)')
     ap.add_argument('--workers', type=int, default=None, help='threads decoding files ahead of the model (default: one per core, at most 8)')
+    ap.add_argument('--resume', action='store_true', help='continue an interrupted --csv FILE run: keep its finished rows, predict only the files not in it')
     ap.add_argument('--quiet', action='store_true', help='no progress bar')
     return ap
 
@@ -295,11 +298,48 @@ def _records(done: list, timeline: bool) -> list:
         out.append(r)
     return out
 
+TIMELINE_COLUMNS = ['path', 'start_s', 'end_s', 'valence', 'arousal']
+
 def _table(done: list, timeline: bool) -> pd.DataFrame:
     if not timeline: return pd.DataFrame([r for r, _ in done], columns=PRED_COLUMNS)
     parts = [tl.assign(path=r['path']) for r, tl in done]
-    cols = ['path', 'start_s', 'end_s', 'valence', 'arousal']
-    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[TIMELINE_COLUMNS] if parts else pd.DataFrame(columns=TIMELINE_COLUMNS)
+
+def _songs_of(table: pd.DataFrame, timeline: bool) -> list:
+    "(row, timeline) pairs back from a CSV table written by `--csv` (for the plot of a resumed run)."
+    if not timeline: return [(r, None) for r in table.to_dict('records')]
+    return [(dict(path=p, valence=g.valence.mean(), arousal=g.arousal.mean()), g) for p, g in table.groupby('path', sort=False)]
+
+def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
+    "The finished rows of a `--csv` file that an interrupted run was writing: complete lines only and, with `timeline`, without the last song (its windows may be incomplete). `attrs['nbytes']`: the length of the file's part that holds them."
+    out, cols = Path(out), TIMELINE_COLUMNS if timeline else PRED_COLUMNS
+    data = out.read_bytes()
+    data = data[:data.rfind(b'\n') + 1]                                   # drop a line cut short
+    if not data.strip(): t = pd.DataFrame(columns=cols); t.attrs['nbytes'] = 0; return t
+    try: t = pd.read_csv(io.BytesIO(data), dtype={'path': str})
+    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{out}: not a CSV this command wrote ({e})") from None
+    if list(t.columns) != cols:
+        raise ValueError(f"{out}: its columns are {list(t.columns)}, not {cols} (a CSV written {'without' if timeline else 'with'} --timeline?)")
+    if timeline and len(t): t = t[t.path != t.path.iloc[-1]].reset_index(drop=True)
+    ends = [i + 1 for i, b in enumerate(data) if b == 10]                 # one line per row (this command writes no line breaks in fields)
+    t.attrs['nbytes'] = ends[len(t)]                                       # the header and the kept rows
+    return t
+
+class CsvOut:
+    "A `--csv` output written as songs finish (flushed each time), so an interrupted run keeps what it did; `resume` keeps the finished rows already there."
+    def __init__(self, out, timeline: bool, resume: bool = False):
+        self.timeline, cols = timeline, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
+        self.kept = read_partial_csv(out, timeline) if resume and out != '-' and Path(out).exists() else pd.DataFrame(columns=cols)
+        if out == '-': self.f = sys.stdout; pd.DataFrame(columns=cols).to_csv(self.f, index=False)
+        else:
+            keep = Path(out).read_bytes()[:self.kept.attrs['nbytes']] if self.kept.attrs.get('nbytes') else b''
+            atomic_write(out, keep or pd.DataFrame(columns=cols).to_csv(index=False))   # the kept lines as they were, or a header
+            self.f = open(out, 'a', encoding='utf-8', newline='')
+    def add(self, row: dict, timeline: pd.DataFrame):
+        _table([(row, timeline)], self.timeline).to_csv(self.f, header=False, index=False)
+        self.f.flush()
+    def close(self):
+        if self.f is not sys.stdout: self.f.close()
 
 def _plot(done: list, out, timeline: bool):
     from music_emotion.viz import plot_va_plane, plot_arc
@@ -317,7 +357,7 @@ def _plot(done: list, out, timeline: bool):
 def _say(msg): print(f"music-emotion-predict: {msg}", file=sys.stderr)
 
 def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_out=False, csv=None, plot=None,
-                batch_size=32, device=None, quiet=False, workers=None) -> int:
+                batch_size=32, device=None, quiet=False, workers=None, resume=False) -> int:
     "The `music-emotion-predict` command as a function: prints results, returns the exit status (0, 1 or 2)."
     try: em = load_model(model, device=device)
     except ModelFileError as e: _say(f"error: bad model file: {e}"); return 2
@@ -326,19 +366,33 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     except ValueError as e: _say(f"error: {e}"); return 2
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2
     if workers is not None and workers < 1: _say(f"error: --workers must be at least 1, got {workers}"); return 2
-    files, _ = collect_audio(paths)
-    done, errors = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1, workers=workers)
+    if resume and csv in (None, '-'): _say("error: --resume continues a --csv FILE output: give the same --csv FILE"); return 2
+    files, errors = collect_audio(paths)
+    sink, kept = None, []
+    if csv is not None:
+        try: sink = CsvOut(csv, timeline, resume)
+        except ValueError as e: _say(f"error: cannot resume: {e}"); return 2
+        except OSError as e: _say(f"error: cannot write {csv}: {e.strerror or e}"); return 1
+        kept = _songs_of(sink.kept, timeline)
+        if resume:
+            have = {r['path'] for r, _ in kept}
+            files = [f for f in files if f not in have]
+            _say(f"resuming {csv}: {len(kept)} song{'s' * (len(kept) != 1)} kept, {len(files)} file{'s' * (len(files) != 1)} to predict")
+    try: done, errs = predict_songs(em, files, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1,
+                                    workers=workers, on_song=sink.add if sink else None)
+    except OSError as e:
+        if sink is None: raise
+        _say(f"error: cannot write {csv}: {e.strerror or e} (the songs written so far are kept; --resume continues)"); return 1
+    finally:
+        if sink is not None: sink.close()
+    errors += errs
     for e in errors: _say(f"skipped {e['path']}: {e['error']}")
-    status = 0 if done else 1
-    if not done: _say(f"error: nothing could be predicted ({len(errors)} problem{'s' * (len(errors) != 1)})")
+    status = 0 if done or kept else 1
+    if not (done or kept): _say(f"error: nothing could be predicted ({len(errors)} problem{'s' * (len(errors) != 1)})")
+    done = kept + done
     if json_out:
         print(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1))
-    elif csv is not None:
-        t = _table(done, timeline)
-        if csv == '-': t.to_csv(sys.stdout, index=False)
-        else:
-            try: Path(csv).parent.mkdir(parents=True, exist_ok=True); t.to_csv(csv, index=False)
-            except OSError as e: _say(f"error: cannot write {csv}: {e.strerror or e}"); return 1
+    elif csv is not None: pass                                                # written song by song above
     elif done:
         with pd.option_context('display.max_rows', None, 'display.max_colwidth', 80, 'display.width', 200):
             print(_table(done, timeline).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
@@ -353,4 +407,4 @@ def main(argv=None) -> int:
     try: a = _parser().parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
     return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms, a.json, a.csv, a.plot, a.batch_size, a.device, a.quiet,
-                       a.workers)
+                       a.workers, a.resume)
