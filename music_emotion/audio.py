@@ -14,9 +14,9 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'AudioConfig', 'AudioError', 'audio_info', 'load_audio',
-           'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio',
-           'show_spec', 'show_audio']
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'AudioConfig', 'AudioError',
+           'audio_info', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip',
+           'spectrogram', 'find_audio', 'show_spec', 'show_audio']
 
 # %% ../nbs/00_audio.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -101,18 +101,22 @@ def _sf_reason(e):
     return s.split(': ', 1)[-1] if ': ' in s else s
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
-DECODE_PART_S = 8.0  # a read is split across threads only into parts of at least this many seconds
+DECODE_PART_S = 8.0         # a read is split across threads only into parts of at least this many seconds
+DECODE_OVERLAP = 8 * 1152   # samples each later part decodes before its start, to check that it joins its predecessor
 
 @functools.lru_cache(maxsize=1)
 def _pool_of(pid: int) -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
 def _decode_pool() -> ThreadPoolExecutor: return _pool_of(os.getpid())   # a forked process (a DataLoader worker) gets its own
 
-def _read_part(src, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
-    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given."
+def _read_part(src, start: int, n: int, out: np.ndarray | None = None, overlap: int = 0):
+    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given. With `overlap`: (the `overlap` frames before `start`, the frames)."
     f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(str(src))
     try:
-        if start: f.seek(start)
-        return f.read(n, dtype='float32', always_2d=True, out=out)
+        if not overlap:
+            if start: f.seek(start)
+            return f.read(n, dtype='float32', always_2d=True, out=out)
+        f.seek(start - overlap)
+        return f.read(overlap, dtype='float32', always_2d=True), f.read(n, dtype='float32', always_2d=True, out=out)
     finally:
         if f is not src: f.close()
 
@@ -120,16 +124,18 @@ def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -
     "Read `n` frames from `start`: in `threads` consecutive parts decoded side by side when the read is long enough."
     k = min(threads, int(n // (DECODE_PART_S * f.samplerate)))
     if k < 2: return _read_part(f, start, n)
-    b = [i * n // k for i in range(k + 1)]
+    b, m = [i * n // k for i in range(k + 1)], DECODE_OVERLAP
     out = np.empty((n, f.channels), dtype='float32')
-    def part(i): return _read_part(f if i == 0 else path, start + b[i], b[i + 1] - b[i], out[b[i]:b[i + 1]])
+    def part(i): return _read_part(path, start + b[i], b[i + 1] - b[i], out[b[i]:b[i + 1]], m)
     futs = [_decode_pool().submit(part, i) for i in range(1, k)]
-    try: first = part(0)
+    try: first = _read_part(f, start, b[1], out[:b[1]])
     except Exception: first = None
     wait(futs)
     if first is None or any(fu.exception() for fu in futs): return _read_part(path, start, n)   # one piece: it raises the real problem
-    parts = [first] + [fu.result() for fu in futs]
+    heads, parts = zip(*[(None, first)] + [fu.result() for fu in futs])
     if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return _read_part(path, start, n)
+    # Every later part must have decoded the end of its predecessor as its predecessor did: else its seek was not exact.
+    if any(len(h) < m or np.abs(h - out[b[i] - m:b[i]]).max() > 1e-6 for i, h in enumerate(heads) if i): return _read_part(path, start, n)
     return out[:b[-2] + len(parts[-1])]
 
 def _downmix(data: np.ndarray) -> np.ndarray:
