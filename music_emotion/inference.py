@@ -20,7 +20,7 @@ from .cache import atomic_write
 # %% auto #0
 __all__ = ['PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs',
            'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
-           'predict_timeline', 'read_partial_csv', 'CsvOut', 'run_predict', 'main']
+           'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut', 'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -305,10 +305,21 @@ def _table(done: list, timeline: bool) -> pd.DataFrame:
     parts = [tl.assign(path=r['path']) for r, tl in done]
     return pd.concat(parts, ignore_index=True)[TIMELINE_COLUMNS] if parts else pd.DataFrame(columns=TIMELINE_COLUMNS)
 
+def _not_done(files: list, done_paths: list) -> list:
+    "`files` less those already in `done_paths` (compared as absolute paths; a file given twice and done once is left once)."
+    from collections import Counter
+    key = lambda p: os.path.normpath(os.path.abspath(p))
+    have, todo = Counter(map(key, done_paths)), []
+    for f in files:
+        if have[key(f)]: have[key(f)] -= 1
+        else: todo.append(f)
+    return todo
+
 def _songs_of(table: pd.DataFrame, timeline: bool) -> list:
     "(row, timeline) pairs back from a CSV table written by `--csv` (for the plot of a resumed run)."
     if not timeline: return [(r, None) for r in table.to_dict('records')]
-    return [(dict(path=p, valence=g.valence.mean(), arousal=g.arousal.mean()), g) for p, g in table.groupby('path', sort=False)]
+    run = table.path.ne(table.path.shift()).cumsum()                      # a song's windows are consecutive rows
+    return [(dict(path=g.path.iloc[0], valence=g.valence.mean(), arousal=g.arousal.mean()), g) for _, g in table.groupby(run, sort=False)]
 
 def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     "The finished rows of a `--csv` file that an interrupted run was writing: complete lines only and, with `timeline`, without the last song (its windows may be incomplete). `attrs['nbytes']`: the length of the file's part that holds them."
@@ -316,30 +327,44 @@ def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     data = out.read_bytes()
     data = data[:data.rfind(b'\n') + 1]                                   # drop a line cut short
     if not data.strip(): t = pd.DataFrame(columns=cols); t.attrs['nbytes'] = 0; return t
-    try: t = pd.read_csv(io.BytesIO(data), dtype={'path': str})
-    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{out}: not a CSV this command wrote ({e})") from None
+    try: t = pd.read_csv(io.BytesIO(data), dtype={'path': str}, keep_default_na=False, encoding_errors='surrogateescape')
+    except ValueError as e: raise ValueError(f"{out}: not a CSV this command wrote ({e})") from None
     if list(t.columns) != cols:
         raise ValueError(f"{out}: its columns are {list(t.columns)}, not {cols} (a CSV written {'without' if timeline else 'with'} --timeline?)")
-    if timeline and len(t): t = t[t.path != t.path.iloc[-1]].reset_index(drop=True)
-    ends = [i + 1 for i, b in enumerate(data) if b == 10]                 # one line per row (this command writes no line breaks in fields)
+    ends = [i + 1 for i, b in enumerate(data) if b == 10]
+    if len(ends) != len(t) + 1 or (len(t) and t[cols[1:]].dtypes.map(lambda d: d.kind not in 'fi').any()):
+        raise ValueError(f"{out}: not a CSV this command wrote (blank lines, line breaks inside fields or non-numbers); start again without --resume")
+    if timeline and len(t):                                                # the last song's windows, a run at the end
+        run = t.path.ne(t.path.shift()).cumsum()
+        t = t[run != run.iloc[-1]].reset_index(drop=True)
     t.attrs['nbytes'] = ends[len(t)]                                       # the header and the kept rows
     return t
+
+class OutputError(Exception):
+    "An output file that cannot be written (full disk, no permission): the message names it."
 
 class CsvOut:
     "A `--csv` output written as songs finish (flushed each time), so an interrupted run keeps what it did; `resume` keeps the finished rows already there."
     def __init__(self, out, timeline: bool, resume: bool = False):
-        self.timeline, cols = timeline, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
+        self.out, self.timeline, cols = out, timeline, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
         self.kept = read_partial_csv(out, timeline) if resume and out != '-' and Path(out).exists() else pd.DataFrame(columns=cols)
-        if out == '-': self.f = sys.stdout; pd.DataFrame(columns=cols).to_csv(self.f, index=False)
-        else:
-            keep = Path(out).read_bytes()[:self.kept.attrs['nbytes']] if self.kept.attrs.get('nbytes') else b''
-            atomic_write(out, keep or pd.DataFrame(columns=cols).to_csv(index=False))   # the kept lines as they were, or a header
-            self.f = open(out, 'a', encoding='utf-8', newline='')
+        try:
+            if out == '-': self.f = sys.stdout; pd.DataFrame(columns=cols).to_csv(self.f, index=False); return
+            if self.kept.attrs.get('nbytes'): os.truncate(out, self.kept.attrs['nbytes'])  # the kept lines stay as they were
+            else: atomic_write(out, pd.DataFrame(columns=cols).to_csv(index=False))       # a new file: its header
+            self.f = open(out, 'a', encoding='utf-8', errors='surrogateescape', newline='')
+        except OSError as e: raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
     def add(self, row: dict, timeline: pd.DataFrame):
-        _table([(row, timeline)], self.timeline).to_csv(self.f, header=False, index=False)
-        self.f.flush()
-    def close(self):
-        if self.f is not sys.stdout: self.f.close()
+        try:
+            _table([(row, timeline)], self.timeline).to_csv(self.f, header=False, index=False)
+            self.f.flush()
+        except OSError as e: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
+    def close(self, failed: bool = False):
+        "Close the file; after a failure, a second write error (the same unwritten buffer) is not reported again."
+        if self.f is sys.stdout: return
+        try: self.f.close()
+        except OSError as e:
+            if not failed: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
 
 def _plot(done: list, out, timeline: bool):
     from music_emotion.viz import plot_va_plane, plot_arc
@@ -372,19 +397,21 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     if csv is not None:
         try: sink = CsvOut(csv, timeline, resume)
         except ValueError as e: _say(f"error: cannot resume: {e}"); return 2
-        except OSError as e: _say(f"error: cannot write {csv}: {e.strerror or e}"); return 1
+        except OutputError as e: _say(f"error: {e}"); return 1
         kept = _songs_of(sink.kept, timeline)
-        if resume:
-            have = {r['path'] for r, _ in kept}
-            files = [f for f in files if f not in have]
-            _say(f"resuming {csv}: {len(kept)} song{'s' * (len(kept) != 1)} kept, {len(files)} file{'s' * (len(files) != 1)} to predict")
-    try: done, errs = predict_songs(em, files, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1,
-                                    workers=workers, on_song=sink.add if sink else None)
-    except OSError as e:
-        if sink is None: raise
-        _say(f"error: cannot write {csv}: {e.strerror or e} (the songs written so far are kept; --resume continues)"); return 1
-    finally:
+        if resume: files = _not_done(files, [r['path'] for r, _ in kept])
+        if resume: _say(f"resuming {csv}: {len(kept)} song{'s' * (len(kept) != 1)} kept, {len(files)} file{'s' * (len(files) != 1)} to predict")
+    try:
+        done, errs = predict_songs(em, files, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1,
+                                   workers=workers, on_song=sink.add if sink else None)
         if sink is not None: sink.close()
+    except OutputError as e:
+        sink.close(failed=True)
+        _say(f"error: {e} (the songs written before are kept: the same command with --resume continues)"); return 1
+    except KeyboardInterrupt:
+        if sink is not None: sink.close(failed=True)
+        _say("interrupted" + (f"; the songs finished so far are in {csv}: the same command with --resume predicts the rest"
+                              if csv not in (None, '-') else '')); return 130
     errors += errs
     for e in errors: _say(f"skipped {e['path']}: {e['error']}")
     status = 0 if done or kept else 1

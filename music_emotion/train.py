@@ -383,7 +383,10 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                                           test_ids=[str(s) for s in test_df.song_id]),
                                metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values)))
     t = time.time()
-    test_song, song_skipped = song_level_report(run_dir/'model.pt', test_df, cfg.batch_size, dls.device) if test is not None else (None, [])
+    test_song, song_skipped, song_error = None, [], None
+    if test is not None:
+        try: test_song, song_skipped = song_level_report(run_dir/'model.pt', test_df, cfg.batch_size, dls.device)
+        except Exception as e: song_error = f"{type(e).__name__}: {e}"   # the run's other results are kept either way
     metrics = dict(test=test, test_song=test_song, test_song_skipped=song_skipped, valid=valid, n_train=n['train'],
                    n_valid=n['valid'], n_test=n['test'], split=cfg.split,
                    fold=cfg.fold, seed=cfg.seed, epochs_run=len(values), stopped_early=bool(last.get('stopped', False)),
@@ -391,15 +394,19 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                    history=dict(names=names, values=[[None if not np.isfinite(v) else float(v) for v in row] for row in values]),
                    seconds=dict(data=data['seconds'], fit=fit_s, test_song=time.time() - t, total=time.time() - t_start),
                    run_name=cfg.run_name)
+    if song_error: metrics['test_song_error'] = song_error
     _write_json(metrics, run_dir/'metrics.json')
     return metrics
 
 def song_level_report(model_file, test_df: pd.DataFrame, batch_size: int = 32, device=None) -> tuple[dict | None, list]:
     "Metrics of `music_emotion.inference.predict` (whole songs, windows averaged) on `test_df`'s songs, and the songs it skipped."
     from music_emotion.inference import load_model, predict
-    pr = predict(load_model(model_file, device=device), test_df.path.astype(str).tolist(), batch_size=batch_size, errors='skip')
-    true = test_df.assign(path=test_df.path.astype(str)).set_index('path').loc[pr.path, list(DIMS)].to_numpy('float64')
+    paths = test_df.path.astype(str).tolist()
+    pr = predict(load_model(model_file, device=device), paths, batch_size=batch_size, errors='skip')
     skipped = [dict(e) for e in pr.attrs['errors']]
+    bad = {e['path'] for e in skipped}
+    true = test_df[[p not in bad for p in paths]][list(DIMS)].to_numpy('float64')    # predict keeps the input order
+    assert pr.path.tolist() == [p for p in paths if p not in bad], "predictions and test songs out of step"
     return (regression_report(pr[list(DIMS)].to_numpy('float64'), true, 'test songs') if len(pr) >= 3 else None), skipped
 
 def summary(m: dict, run_dir) -> str:
@@ -410,11 +417,12 @@ def summary(m: dict, run_dir) -> str:
     skipped = m.get('test_song_skipped') or []
     return '\n'.join([f"done: {m['epochs_run']} epochs" + (f", best {m['monitor']} {m['best_value']:.4f} at epoch {m['best_epoch']}" if m['best_epoch'] is not None else '')
                       + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test'])]
-                     + ([line('test songs', m['test_song'])] if m.get('test') is not None else [])
+                     + ([f"  {'test songs':<10}  (not evaluated: {m['test_song_error']})" if m.get('test_song_error') else line('test songs', m['test_song'])]
+                        if m.get('test') is not None else [])
                      + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(e['path'] for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
                      + [f"  saved in {run_dir}/"])
 
-# %% ../nbs/05_train.ipynb #64c4ac6a
+# %% ../nbs/05_train.ipynb #f75421a4
 _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--data-path', 'data_path', str, 'a DEAM folder (either layout) or a labels CSV with path, valence, arousal columns'),
     ('--epochs', 'epochs', int, 'maximum number of epochs'),
@@ -495,5 +503,5 @@ def main(argv=None) -> int:
         err(f"unexpected error: {type(e).__name__}: {e}"); return 1
     return 0
 
-# %% ../nbs/05_train.ipynb #8635619e
+# %% ../nbs/05_train.ipynb #9427921f
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
