@@ -90,7 +90,7 @@ def _check_file(path: Path):
 def audio_info(path) -> dict:
     "Sample rate, channels, frames and duration (s) of `path`, read from its header."
     path = Path(path); _check_file(path)
-    try: i = sf.info(str(path))
+    try: i = sf.info(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     if i.frames <= 0: raise AudioError(path, "contains no audio samples")  # a header-only file: found by a header check already
     return dict(sample_rate=i.samplerate, channels=i.channels, frames=i.frames, duration=i.duration)
@@ -109,14 +109,18 @@ def _pool_of(pid: int) -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_c
 def _decode_pool() -> ThreadPoolExecutor: return _pool_of(os.getpid())   # a forked process (a DataLoader worker) gets its own
 
 def _read_part(src, start: int, n: int, out: np.ndarray | None = None, overlap: int = 0):
-    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given. With `overlap`: (the `overlap` frames before `start`, the frames)."
-    f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(str(src))
+    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given. With `overlap`: (the `overlap` frames before `start`, the frames), decoded in one call."
+    f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(os.fsencode(src))
     try:
         if not overlap:
             if start: f.seek(start)
             return f.read(n, dtype='float32', always_2d=True, out=out)
+        # One read call for both: libsndfile's MP3 decoder can start a new read() with samples of its own (low bitrates)
         f.seek(start - overlap)
-        return f.read(overlap, dtype='float32', always_2d=True), f.read(n, dtype='float32', always_2d=True, out=out)
+        both = f.read(overlap + n, dtype='float32', always_2d=True)
+        got = both[overlap:]
+        if out is not None: out[:len(got)] = got; got = out[:len(got)]
+        return both[:overlap], got
     finally:
         if f is not src: f.close()
 
@@ -135,7 +139,9 @@ def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -
     heads, parts = zip(*[(None, first)] + [fu.result() for fu in futs])
     if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return _read_part(path, start, n)
     # Every later part must have decoded the end of its predecessor as its predecessor did: else its seek was not exact.
-    if any(len(h) < m or np.abs(h - out[b[i] - m:b[i]]).max() > 1e-6 for i, h in enumerate(heads) if i): return _read_part(path, start, n)
+    # (The first half of the overlap is the decoder warming up after the seek; the second half must match.)
+    if any(len(h) < m or np.abs(h[m // 2:] - out[b[i] - m + m // 2:b[i]]).max() > 1e-6 for i, h in enumerate(heads) if i):
+        return _read_part(path, start, n)
     return out[:b[-2] + len(parts[-1])]
 
 def _downmix(data: np.ndarray) -> np.ndarray:
@@ -150,17 +156,16 @@ def _downmix(data: np.ndarray) -> np.ndarray:
 def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
                mono: bool = False, threads: int | None = None) -> tuple[torch.Tensor, int]:
     "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
+    if crop not in ('start', 'center', 'random'): raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
     path = Path(path); _check_file(path)
     try:
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(os.fsencode(path)) as f:
             sr, total = f.samplerate, f.frames
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
             start = 0
             if n < total and crop == 'center': start = (total - n) // 2
             elif n < total and crop == 'random': start = int((rng or np.random.default_rng()).integers(0, total - n + 1))
-            elif crop not in ('start', 'center', 'random'): raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
             data = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
-    except ValueError: raise
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     got = data.shape[0]
     if got == 0: raise AudioError(path, "contains no audio samples")

@@ -30,7 +30,7 @@ def file_key(path) -> str:
     "Identity of a file's current contents: hash of its resolved path, size and modification time (ns)."
     p = Path(path).resolve()
     st = p.stat()
-    return hashlib.sha1(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    return hashlib.sha1(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode("utf-8", "surrogateescape")).hexdigest()[:24]  # any file name
 
 # %% ../nbs/00a_cache.ipynb #bc587a25
 @dataclass

@@ -315,10 +315,14 @@ def _not_done(files: list, done_paths: list) -> list:
         else: todo.append(f)
     return todo
 
+def _song_runs(t: pd.DataFrame) -> pd.Series:
+    "A number per song for the rows of a `--timeline` table: a song's windows are consecutive rows whose start grows."
+    return (t.path.ne(t.path.shift()) | t.start_s.le(t.start_s.shift())).cumsum()   # the same file given twice: two songs
+
 def _songs_of(table: pd.DataFrame, timeline: bool) -> list:
     "(row, timeline) pairs back from a CSV table written by `--csv` (for the plot of a resumed run)."
     if not timeline: return [(r, None) for r in table.to_dict('records')]
-    run = table.path.ne(table.path.shift()).cumsum()                      # a song's windows are consecutive rows
+    run = _song_runs(table)
     return [(dict(path=g.path.iloc[0], valence=g.valence.mean(), arousal=g.arousal.mean()), g) for _, g in table.groupby(run, sort=False)]
 
 def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
@@ -335,7 +339,7 @@ def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     if len(ends) != len(t) + 1 or (len(t) and t[cols[1:]].dtypes.map(lambda d: d.kind not in 'fi').any()):
         raise ValueError(f"{out}: not a CSV this command wrote (blank lines, line breaks inside fields or non-numbers); start again without --resume")
     if timeline and len(t):                                                # the last song's windows, a run at the end
-        run = t.path.ne(t.path.shift()).cumsum()
+        run = _song_runs(t)
         t = t[run != run.iloc[-1]].reset_index(drop=True)
     t.attrs['nbytes'] = ends[len(t)]                                       # the header and the kept rows
     return t
@@ -347,7 +351,8 @@ class CsvOut:
     "A `--csv` output written as songs finish (flushed each time), so an interrupted run keeps what it did; `resume` keeps the finished rows already there."
     def __init__(self, out, timeline: bool, resume: bool = False):
         self.out, self.timeline, cols = out, timeline, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
-        self.kept = read_partial_csv(out, timeline) if resume and out != '-' and Path(out).exists() else pd.DataFrame(columns=cols)
+        try: self.kept = read_partial_csv(out, timeline) if resume and out != '-' and Path(out).exists() else pd.DataFrame(columns=cols)
+        except OSError as e: raise OutputError(f"cannot read {out} to resume it: {e.strerror or e}") from None
         try:
             if out == '-': self.f = sys.stdout; pd.DataFrame(columns=cols).to_csv(self.f, index=False); return
             if self.kept.attrs.get('nbytes'): os.truncate(out, self.kept.attrs['nbytes'])  # the kept lines stay as they were
