@@ -12,15 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .audio import AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio, to_channels, resample, fit_length, mel_db
+from .audio import (AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio, audio_info, to_channels, resample,
+                                 fit_length, mel_db)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
 from .cache import atomic_write
 
 # %% auto #0
-__all__ = ['PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs',
-           'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
-           'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut', 'run_predict', 'main']
+__all__ = ['PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model',
+           'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs',
+           'predict', 'analyse_song', 'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut', 'run_predict',
+           'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -148,6 +150,13 @@ def default_workers() -> int:
     "Decoding threads for prediction: one per core, at most 8."
     return max(1, min(8, os.cpu_count() or 1))
 
+PREFETCH_SAMPLES = 2 ** 27   # samples (frames x channels at the files' own rates, 512 MB as float32) decoded ahead at most
+
+def _n_samples(path) -> int:
+    "Samples in `path` by its header (0 when unreadable: decoding it reports why)."
+    try: i = audio_info(path); return i['frames'] * i['channels']
+    except AudioError: return 0
+
 def _decoded(cfg: AudioConfig, paths: list, workers: int):
     "Yield (i, path, waveform on the CPU | AudioError) for each of `paths`, in order, decoded ahead by `workers` threads."
     def one(p):
@@ -160,14 +169,24 @@ def _decoded(cfg: AudioConfig, paths: list, workers: int):
             except AudioError as e: yield i, p, e
         return
     ex, todo, q = ThreadPoolExecutor(workers, thread_name_prefix='music_emotion-predict'), iter(enumerate(paths)), deque()
+    nxt, ahead = None, 0                                   # the next file (with its size, once read) and the samples ahead
     def submit():
-        for i, p in itertools.islice(todo, 1): q.append((i, p, ex.submit(one, p)))
+        nonlocal nxt, ahead
+        while len(q) < workers + 1:
+            if nxt is None:
+                item = next(todo, None)
+                if item is None: return
+                nxt = (*item, _n_samples(item[1]))
+            if q and ahead + nxt[2] > PREFETCH_SAMPLES: return   # a long file waits until the ones before it are taken
+            i, p, n = nxt; nxt = None
+            q.append((i, p, n, ex.submit(one, p))); ahead += n
     try:
-        for _ in range(workers + 1): submit()
+        submit()
         while q:
-            i, p, fut = q.popleft()
+            i, p, n, fut = q.popleft()
+            r = fut.result(); ahead -= n
             submit()
-            yield i, p, fut.result()
+            yield i, p, r
     finally: ex.shutdown(wait=True, cancel_futures=True)
 
 # %% ../nbs/06_inference.ipynb #b29ba1e6
