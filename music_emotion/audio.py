@@ -108,50 +108,60 @@ DECODE_OVERLAP = 8 * 1152   # samples each later part decodes before its start, 
 def _pool_of(pid: int) -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
 def _decode_pool() -> ThreadPoolExecutor: return _pool_of(os.getpid())   # a forked process (a DataLoader worker) gets its own
 
-def _read_part(src, start: int, n: int, out: np.ndarray | None = None, overlap: int = 0):
-    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels), into `out` if given. With `overlap`: (the `overlap` frames before `start`, the frames), decoded in one call."
+def _read_part(src, start: int, n: int, overlap: int = 0):
+    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels). With `overlap`: (the `overlap` frames before `start`, the frames), decoded in one call."
     f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(os.fsencode(src))
     try:
         if not overlap:
             if start: f.seek(start)
-            return f.read(n, dtype='float32', always_2d=True, out=out)
+            return f.read(n, dtype='float32', always_2d=True)
         # One read call for both: libsndfile's MP3 decoder can start a new read() with samples of its own (low bitrates)
         f.seek(start - overlap)
         both = f.read(overlap + n, dtype='float32', always_2d=True)
-        got = both[overlap:]
-        if out is not None: out[:len(got)] = got; got = out[:len(got)]
-        return both[:overlap], got
+        return both[:overlap], both[overlap:]
     finally:
         if f is not src: f.close()
 
-def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -> np.ndarray:
-    "Read `n` frames from `start`: in `threads` consecutive parts decoded side by side when the read is long enough."
+def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -> list[np.ndarray]:
+    "Read `n` frames from `start` as consecutive (frames, channels) pieces: `threads` of them, decoded side by side, when the read is long enough."
     k = min(threads, int(n // (DECODE_PART_S * f.samplerate)))
-    if k < 2: return _read_part(f, start, n)
+    if k < 2: return [_read_part(f, start, n)]
     b, m = [i * n // k for i in range(k + 1)], DECODE_OVERLAP
-    out = np.empty((n, f.channels), dtype='float32')
-    def part(i): return _read_part(path, start + b[i], b[i + 1] - b[i], out[b[i]:b[i + 1]], m)
+    def part(i): return _read_part(path, start + b[i], b[i + 1] - b[i], m)
     futs = [_decode_pool().submit(part, i) for i in range(1, k)]
-    try: first = _read_part(f, start, b[1], out[:b[1]])
+    try: first = _read_part(f, start, b[1])
     except Exception: first = None
     wait(futs)
-    if first is None or any(fu.exception() for fu in futs): return _read_part(path, start, n)   # one piece: it raises the real problem
+    if first is None or any(fu.exception() for fu in futs): return [_read_part(path, start, n)]   # one piece: it raises the real problem
     heads, parts = zip(*[(None, first)] + [fu.result() for fu in futs])
-    if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return _read_part(path, start, n)
+    if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return [_read_part(path, start, n)]
     # Every later part must have decoded the end of its predecessor as its predecessor did: else its seek was not exact.
     # (The first half of the overlap is the decoder warming up after the seek; the second half must match.)
-    if any(len(h) < m or np.abs(h[m // 2:] - out[b[i] - m + m // 2:b[i]]).max() > 1e-6 for i, h in enumerate(heads) if i):
-        return _read_part(path, start, n)
-    return out[:b[-2] + len(parts[-1])]
+    h = m // 2
+    if any(len(heads[i]) < m or np.abs(heads[i][h:] - parts[i - 1][-(m - h):]).max() > 1e-6 for i in range(1, k)):
+        return [_read_part(path, start, n)]
+    return list(parts)
 
-def _downmix(data: np.ndarray) -> np.ndarray:
-    "The mean of the channels of interleaved (frames, channels) audio, without a transposed copy."
+def _downmix(data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    "The mean of the channels of interleaved (frames, channels) audio, without a transposed copy (into `out` if given)."
     # Element-wise adds, not `data @ weights`: a BLAS call leaves OpenBLAS's threads spinning for a while afterwards,
     # which takes the second core away from the decoding threads of the next file.
-    out = data[:, 0].copy()
+    if out is None: out = np.empty(len(data), dtype='float32')
+    np.copyto(out, data[:, 0])
     for c in range(1, data.shape[1]): out += data[:, c]
     out *= np.float32(1 / data.shape[1])
     return out
+
+def _assemble(pieces: list, mono: bool) -> np.ndarray:
+    "One (channels, frames) array from consecutive (frames, channels) pieces, down-mixed if `mono`: one pass, no extra copy."
+    c, got = pieces[0].shape[1], sum(len(p) for p in pieces)
+    if len(pieces) == 1 and (c == 1 or not mono): return np.ascontiguousarray(pieces[0].T)   # free for mono files
+    wav, o = np.empty((1 if mono else c, got), dtype='float32'), 0
+    for p in pieces:
+        if mono and c > 1: _downmix(p, wav[0, o:o + len(p)])
+        else: wav[:, o:o + len(p)] = p.T
+        o += len(p)
+    return wav
 
 def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
                mono: bool = False, threads: int | None = None) -> tuple[torch.Tensor, int]:
@@ -165,16 +175,15 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
             start = 0
             if n < total and crop == 'center': start = (total - n) // 2
             elif n < total and crop == 'random': start = int((rng or np.random.default_rng()).integers(0, total - n + 1))
-            data = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
+            pieces = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
-    got = data.shape[0]
+    got = sum(len(p) for p in pieces)
     if got == 0: raise AudioError(path, "contains no audio samples")
     # MP3 headers may over-count by a frame or two; more missing audio means the file was cut short.
     if got < n - max(2304, 0.01 * n):
         raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {(start + got) / sr:.1f} s could be decoded")
-    if not np.isfinite(data).all(): raise AudioError(path, "contains NaN or infinite samples")
-    if mono and data.shape[1] > 1: return torch.from_numpy(_downmix(data))[None], sr
-    return torch.from_numpy(np.ascontiguousarray(data.T)), sr
+    if not all(np.isfinite(p).all() for p in pieces): raise AudioError(path, "contains NaN or infinite samples")
+    return torch.from_numpy(_assemble(pieces, mono)), sr
 
 # %% ../nbs/00_audio.ipynb #2883a04b
 def to_channels(wav: torch.Tensor, channels: int) -> torch.Tensor:
