@@ -14,9 +14,9 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'AudioConfig', 'AudioError',
-           'audio_info', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip',
-           'spectrogram', 'find_audio', 'show_spec', 'show_audio']
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioConfig',
+           'AudioError', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec',
+           'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio']
 
 # %% ../nbs/00_audio.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -163,18 +163,28 @@ def _assemble(pieces: list, mono: bool) -> np.ndarray:
         o += len(p)
     return wav
 
+CROP_MODES = ('start', 'center', 'random')
+
+def _check_crop(crop: str):
+    if crop not in CROP_MODES: raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
+
+def crop_start(total: int, n: int, crop: str = 'start', rng: np.random.Generator | None = None) -> int:
+    "Where `n` of `total` samples start for `crop` ('start', 'center' or 'random'); 0 when they all fit."
+    _check_crop(crop)
+    if total <= n or crop == 'start': return 0
+    if crop == 'center': return (total - n) // 2
+    return int((rng or np.random.default_rng()).integers(0, total - n + 1))
+
 def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
                mono: bool = False, threads: int | None = None) -> tuple[torch.Tensor, int]:
     "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
-    if crop not in ('start', 'center', 'random'): raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
+    _check_crop(crop)
     path = Path(path); _check_file(path)
     try:
         with sf.SoundFile(os.fsencode(path)) as f:
             sr, total = f.samplerate, f.frames
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
-            start = 0
-            if n < total and crop == 'center': start = (total - n) // 2
-            elif n < total and crop == 'random': start = int((rng or np.random.default_rng()).integers(0, total - n + 1))
+            start = crop_start(total, n, crop, rng)
             pieces = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     got = sum(len(p) for p in pieces)
@@ -213,10 +223,7 @@ def fit_length(wav: torch.Tensor, n: int, crop: str = 'start', rng: np.random.Ge
     "Cut `wav` (..., samples) to `n` samples (from the start, centre or a random place) or zero-pad it at the end."
     t = wav.shape[-1]
     if t > n:
-        if crop == 'start': s = 0
-        elif crop == 'center': s = (t - n) // 2
-        elif crop == 'random': s = int((rng or np.random.default_rng()).integers(0, t - n + 1))
-        else: raise ValueError(f"crop must be 'start', 'center' or 'random', got {crop!r}")
+        s = crop_start(t, n, crop, rng)
         return wav[..., s:s + n]
     if t < n: return torch.nn.functional.pad(wav, (0, n - t))
     return wav

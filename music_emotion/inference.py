@@ -241,37 +241,27 @@ def _as_model(model, device=None) -> EmotionModel:
     return model if isinstance(model, EmotionModel) else load_model(model, device=device)
 
 def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False,
-                  workers: int | None = None, on_song=None) -> tuple[list, list]:
-    "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order; `on_song(row, timeline)` is called as each song is done."
+                  workers: int | None = None, on_song=None, errors: str = 'skip') -> tuple[list, list]:
+    "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order; `on_song(row, timeline)` is called as each song is done; `errors='raise'` raises the first problem instead."
+    if errors not in ('raise', 'skip'): raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}")
     em = _as_model(model)
+    files, problems = collect_audio(paths)
+    if problems and errors == 'raise': raise AudioError(problems[0]['path'], problems[0]['error'])
     win, hop = _window_params(em.audio_config, window_ms, hop_ms)
-    files, errors = collect_audio(paths)
     done = []
     for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
-        if song is None: errors.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)}); continue
+        if song is None and errors == 'raise': raise y
+        if song is None: problems.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)}); continue
         done.append((i, _song_row(song, y), _timeline(song, y, win, em.audio_config.sample_rate)))
         if on_song is not None: on_song(*done[-1][1:])
-    return [(r, t) for _, r, t in sorted(done, key=lambda d: d[0])], errors
+    return [(r, t) for _, r, t in sorted(done, key=lambda d: d[0])], problems
 
 PRED_COLUMNS = ['path', 'valence', 'arousal', 'valence_std', 'arousal_std', 'n_windows', 'duration_s']
 
 def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False, errors: str = 'raise',
             workers: int | None = None) -> pd.DataFrame:
     "Valence and arousal (1..9, mean over windows) of each file in `paths` (files or folders), one row per file."
-    if errors not in ('raise', 'skip'): raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}")
-    em = _as_model(model)
-    if errors == 'raise':
-        files, problems = collect_audio(paths)
-        if problems: raise AudioError(problems[0]['path'], problems[0]['error'])
-        win, hop = _window_params(em.audio_config, window_ms, hop_ms)
-        rows = []
-        for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
-            if song is None: raise y
-            rows.append((i, _song_row(song, y)))
-        df = pd.DataFrame([r for _, r in sorted(rows, key=lambda d: d[0])], columns=PRED_COLUMNS)
-        df.attrs['errors'] = []
-        return df
-    done, problems = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress, workers)
+    done, problems = predict_songs(model, paths, batch_size, window_ms, hop_ms, progress, workers, errors=errors)
     df = pd.DataFrame([r for r, _ in done], columns=PRED_COLUMNS)
     df.attrs['errors'] = problems
     return df
@@ -354,13 +344,13 @@ def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     except ValueError as e: raise ValueError(f"{out}: not a CSV this command wrote ({e})") from None
     if list(t.columns) != cols:
         raise ValueError(f"{out}: its columns are {list(t.columns)}, not {cols} (a CSV written {'without' if timeline else 'with'} --timeline?)")
-    ends = [i + 1 for i, b in enumerate(data) if b == 10]
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1     # where each line ends
     if len(ends) != len(t) + 1 or (len(t) and t[cols[1:]].dtypes.map(lambda d: d.kind not in 'fi').any()):
         raise ValueError(f"{out}: not a CSV this command wrote (blank lines, line breaks inside fields or non-numbers); start again without --resume")
     if timeline and len(t):                                                # the last song's windows, a run at the end
         run = _song_runs(t)
         t = t[run != run.iloc[-1]].reset_index(drop=True)
-    t.attrs['nbytes'] = ends[len(t)]                                       # the header and the kept rows
+    t.attrs['nbytes'] = int(ends[len(t)])                                  # the header and the kept rows
     return t
 
 class OutputError(Exception):
