@@ -21,16 +21,16 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
-from .cache import atomic_torch_save as _cache_atomic_torch_save
+from .cache import atomic_torch_save
 from .data import TARGETS
 
 # %% auto #0
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2', 'rmse', 'check_targets',
            'regression_report', 'gathered', 'decode_targets', 'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better',
-           'atomic_torch_save', 'plain_state', 'logs', 'BestModelCallback', 'TrainingDiverged', 'NonFiniteLossGuard',
-           'dim_figures', 'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last',
-           'load_last', 'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets',
-           'make_learner', 'evaluate']
+           'plain_state', 'logs', 'BestModelCallback', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
+           'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
+           'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
+           'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
 DIMS = TARGETS  # valence, arousal (music_emotion.data)
@@ -142,10 +142,6 @@ def lower_is_better(name: str) -> bool:
     return name.endswith(('loss', 'rmse', 'mse'))
 
 # %% ../nbs/04_learner.ipynb #6a6e4364
-def atomic_torch_save(obj, fname):
-    "`torch.save(obj)` into memory, then written to a temporary file next to `fname`, synced and renamed over it (`music_emotion.cache.atomic_torch_save`); write errors are `OSError`s."
-    return _cache_atomic_torch_save(obj, fname, fsync=True)
-
 def plain_state(o):
     "`o` with fastcore `L`s and tuples turned into lists and NumPy scalars into Python numbers, so `torch.load(weights_only=True)` reads it without allow-lists."
     if isinstance(o, dict): return {k: plain_state(v) for k, v in o.items()}
