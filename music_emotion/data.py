@@ -13,10 +13,11 @@ import torch
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
 
 # %% auto #0
-__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'SPLITS', 'TARGETS', 'DatasetError', 'DatasetNotFound',
-           'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
-           'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
-           'load_deam_metadata', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_dataset',
+__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',
+           'DEFAULT_GROUP_COLUMN', 'TARGETS', 'DatasetError', 'DatasetNotFound', 'read_rows', 'deam_year',
+           'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam', 'read_dynamic_file',
+           'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata', 'load_deam_metadata',
+           'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_dataset',
            'TargetScaler', 'cache_dataset', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
@@ -204,6 +205,9 @@ class DataReport:
     unreadable: dict = field(default_factory=dict)                # path -> reason (only when audio_checked)
     duplicates: dict = field(default_factory=dict)                # song_id -> where (the first one is kept)
     out_of_range: dict = field(default_factory=dict)              # song_id -> values (excluded from the table)
+    group_column: str | None = None            # the column that groups songs (e.g. artist), when there is one
+    n_groups: int | None = None                # distinct groups among the songs with audio
+    quadrants: dict = field(default_factory=dict)   # 'Q1'..'Q4' -> songs with audio (when the labels give quadrants)
 
     @property
     def usable(self) -> bool: return self.n_with_audio > 0
@@ -228,6 +232,8 @@ class DataReport:
         years = ', '.join(f"{y}: {n}" for y, n in self.by_year.items())
         line('annotated songs', self.n_annotated, f"({years})" if years else '')
         line('with audio and labels', self.n_with_audio)
+        if self.group_column: line(f'groups ({self.group_column})', self.n_groups or 0, '(a group stays on one side of every split)')
+        if self.quadrants: line('quadrants', sum(self.quadrants.values()), ', '.join(f'{q}: {n}' for q, n in self.quadrants.items()))
         def items(d, n): 
             ks = list(d)
             return ', '.join(ks[:n]) + (f", ... ({len(ks) - n} more)" if len(ks) > n else '')
@@ -249,14 +255,14 @@ class DataReport:
 TABLE_COLUMNS = ['song_id', 'valence', 'arousal', 'valence_std', 'arousal_std', 'path', 'duration', 'source', 'year']
 SCALE = (1.0, 9.0)
 
-def _table(recs: list, split=False, sort=True) -> pd.DataFrame:
-    cols = TABLE_COLUMNS + (['split'] if split else [])
+def _table(recs: list, split=False, sort=True, extra=()) -> pd.DataFrame:
+    cols = TABLE_COLUMNS + (['split'] if split else []) + list(extra)
     if sort: recs = sorted(recs, key=lambda r: _natkey(r['song_id']))
     df = pd.DataFrame(recs, columns=cols)
     df = df.astype({'song_id': str, 'valence': float, 'arousal': float, 'valence_std': float, 'arousal_std': float,
                     'duration': float, 'source': str, 'year': 'Int64'})
     df['path'] = df['path'].astype(object).where(df['path'].notna(), None)
-    if split: df['split'] = df['split'].astype(object).where(df['split'].notna(), None)
+    for c in (['split'] if split else []) + list(extra): df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
 
 def _check_audio(df: pd.DataFrame, rep: DataReport):
@@ -274,6 +280,9 @@ def _finish(df: pd.DataFrame, rep: DataReport, check_audio: bool) -> tuple[pd.Da
     rep.by_source = {str(k): int(v) for k, v in df.source.value_counts(sort=False).items()}
     rep.by_year = {str(k): int(v) for k, v in df.year.dropna().value_counts().sort_index().items()}
     if len(df): rep.valence_range, rep.arousal_range = [df.valence.min(), df.valence.max()], [df.arousal.min(), df.arousal.max()]
+    has = df.path.notna()
+    if 'group' in df.columns: rep.n_groups = int(df.group[has].nunique())
+    if 'quadrant' in df.columns: rep.quadrants = {q: int((df.quadrant[has] == q).sum()) for q in QUADRANTS}
     return df, rep
 
 def _note(d: dict, k, msg): d[k] = f"{d[k]}; {msg}" if k in d else msg
@@ -396,18 +405,43 @@ def load_deam_metadata(root) -> pd.DataFrame:
         parts.append(m)
     return pd.concat(parts, ignore_index=True).astype({'year': 'Int64'})
 
+# %% ../nbs/01_data.ipynb #02b335a7
+QUADRANTS = ('Q1', 'Q2', 'Q3', 'Q4')
+QUADRANT_CORNERS = {'Q1': (7.0, 7.0), 'Q2': (3.0, 7.0), 'Q3': (3.0, 3.0), 'Q4': (7.0, 3.0)}   # (valence, arousal)
+MIDDLE = 5.0   # the middle of DEAM's 1..9 scale: the border between quadrants
+
+def _quadrant(s: str, path, row) -> str:
+    q = s.strip().upper()
+    q = f'Q{q}' if q in ('1', '2', '3', '4') else q
+    if q not in QUADRANTS: raise DatasetError(path, f"quadrant {s!r} is not one of Q1, Q2, Q3, Q4 (or 1..4)", row)
+    return q
+
+def quadrant_of(values) -> np.ndarray:
+    "The quadrant index 0..3 (Q1..Q4) of each (valence, arousal) row on 1..9; -1 where a value sits exactly on the middle (5)."
+    y = np.asarray(values, dtype='float64').reshape(-1, 2)
+    v, a = y[:, 0] > MIDDLE, y[:, 1] > MIDDLE
+    q = np.where(a, np.where(v, 0, 1), np.where(v, 3, 2))
+    return np.where((y[:, 0] == MIDDLE) | (y[:, 1] == MIDDLE), -1, q)
+
 # %% ../nbs/01_data.ipynb #caaff424
 _LABEL_COLS = dict(path=('path', 'file', 'filename'), valence=('valence', 'valence_mean'), arousal=('arousal', 'arousal_mean'),
-                   song_id=('song_id', 'songid', 'id'), split=('split',), valence_std=('valence_std',), arousal_std=('arousal_std',))
+                   song_id=('song_id', 'songid', 'id'), split=('split',), valence_std=('valence_std',), arousal_std=('arousal_std',),
+                   quadrant=('quadrant', 'quad'))
 SPLITS = ('train', 'valid', 'test')
 _SPLIT_NAMES = {'train': 'train', 'training': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'dev': 'valid', 'test': 'test'}
 
-def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False) -> tuple[pd.DataFrame, DataReport]:
-    "The table and `DataReport` of a labels CSV (`path, valence, arousal` [, `song_id`, `split`, `valence_std`, `arousal_std`])."
+DEFAULT_GROUP_COLUMN = 'artist'
+
+def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, group_column: str | None = None) -> tuple[pd.DataFrame, DataReport]:
+    "The table and `DataReport` of a labels CSV (`path` and `valence, arousal` or `quadrant` [, `song_id`, `split`, `valence_std`, `arousal_std`, a group column])."
     csv_path = Path(csv_path)
     header, rows = read_rows(csv_path)
-    ix = _columns(header, csv_path, _LABEL_COLS, required=('path', 'valence', 'arousal'))
-    rep = DataReport(str(csv_path), 'csv', str(csv_path), 'csv', {csv_path.name: len(rows)})
+    gcol = group_column or DEFAULT_GROUP_COLUMN
+    ix = _columns(header, csv_path, {**_LABEL_COLS, 'group': (_norm(gcol),)}, required=('path',) + (('group',) if group_column else ()))
+    if ix['quadrant'] is None and (ix['valence'] is None or ix['arousal'] is None):
+        miss = [k for k in ('valence', 'arousal') if ix[k] is None]
+        raise DatasetError(csv_path, f"missing column {miss[0]!r} (found: {', '.join(h for h in header if h)}); a labels CSV needs valence and arousal, or quadrant", 'header')
+    rep = DataReport(str(csv_path), 'csv', str(csv_path), 'csv', {csv_path.name: len(rows)}, group_column=gcol if ix['group'] is not None else None)
     recs, first = [], {}
     for row, cells in rows:
         get = lambda k: _cell(cells, ix[k])
@@ -419,7 +453,9 @@ def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False) -
         if not sid: raise DatasetError(csv_path, 'song_id is empty', row)
         if sid in first: raise DatasetError(csv_path, f"duplicate song_id {sid!r} (first at row {first[sid]})", row)
         first[sid] = row
-        v, a = (_number(get(k), csv_path, row, header[ix[k]]) for k in ('valence', 'arousal'))
+        quad = _quadrant(get('quadrant'), csv_path, row) if ix['quadrant'] is not None else None
+        if quad is not None and all(ix[k] is None or not get(k) for k in ('valence', 'arousal')): v, a = QUADRANT_CORNERS[quad]
+        else: v, a = (_number(get(k), csv_path, row, header[ix[k]] if ix[k] is not None else k) for k in ('valence', 'arousal'))
         vs, as_ = (_number(get(k), csv_path, row, k, required=False) for k in ('valence_std', 'arousal_std'))
         split = None
         if ix['split'] is not None and get('split'):
@@ -434,14 +470,19 @@ def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False) -
             if strict: raise DatasetError(csv_path, f"audio file {cell} {why}", row)
             rep.missing_audio[sid] = f"row {row}: {cell} {why}"
             p = None
+        group = None
+        if ix['group'] is not None:
+            group = get('group')
+            if not group: raise DatasetError(csv_path, f"{header[ix['group']]} (the group column) is empty", row)
         recs.append(dict(song_id=sid, valence=v, arousal=a, valence_std=vs, arousal_std=as_, path=None if p is None else str(p),
-                         duration=math.nan, source=csv_path.name, year=pd.NA, split=split))
-    df = _table(recs, split=ix['split'] is not None, sort=False)  # in the CSV's order
+                         duration=math.nan, source=csv_path.name, year=pd.NA, split=split, quadrant=quad, group=group))
+    extra = [c for c in ('quadrant', 'group') if ix[c] is not None]
+    df = _table(recs, split=ix['split'] is not None, sort=False, extra=extra)  # in the CSV's order
     return _finish(df, rep, check_audio)
 
-def load_labels_csv(csv_path, check_audio: bool = False, strict: bool = False) -> pd.DataFrame:
+def load_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, group_column: str | None = None) -> pd.DataFrame:
     "A labels CSV as the dataset table (see `scan_labels_csv`)."
-    return scan_labels_csv(csv_path, check_audio, strict)[0]
+    return scan_labels_csv(csv_path, check_audio, strict, group_column)[0]
 
 # %% ../nbs/01_data.ipynb #a76238d2
 def scan_dataset(path, check_audio: bool = False, strict: bool = False) -> tuple[pd.DataFrame, DataReport]:
@@ -462,6 +503,32 @@ def _count(n: int, pct: float) -> int:
     if pct > 0 and n >= 3: k = max(k, 1)
     return min(k, n)
 
+def _group_folds(idx: list, groups: list, strata: list | None, n: int, seed: int) -> list[list[int]]:
+    "The positions `idx` cut into `n` folds that keep each group whole, stratified by `strata` when given."
+    import warnings
+    from sklearn.model_selection import StratifiedGroupKFold
+    g = [groups[i] for i in idx]
+    if len(set(g)) < n: raise ValueError(f"{len(set(g))} groups of songs cannot make {n} parts (each group stays whole)")
+    y = [strata[i] for i in idx] if strata is not None else [0] * len(idx)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # "the least populated class has only k members": fine for us
+        return [[idx[j] for j in te] for _, te in StratifiedGroupKFold(n, shuffle=True, random_state=seed).split(np.zeros(len(idx)), y, g)]
+
+def _parts(pct: float) -> int: return max(2, int(round(1 / pct)))
+
+def _grouped_split(ids, groups, strata, method, seed, valid_pct, test_pct, fold, n_folds) -> tuple[list, list, list]:
+    "(train, valid, test) song ids of a grouped, stratified `random`, `kfold` or `cv` split."
+    every = list(range(len(ids)))
+    if method == 'cv':
+        test, test_frac = _group_folds(every, groups, strata, n_folds, seed)[fold], 1 / n_folds
+    else: test, test_frac = (_group_folds(every, groups, strata, _parts(test_pct), seed)[0] if test_pct > 0 else []), test_pct
+    held = set(test)
+    rest = [i for i in every if i not in held]
+    if method == 'kfold': valid = _group_folds(rest, groups, strata, n_folds, seed)[fold]
+    else: valid = _group_folds(rest, groups, strata, _parts(valid_pct / (1 - test_frac)), seed + 1)[0] if valid_pct > 0 else []
+    held |= set(valid)
+    return [ids[i] for i in every if i not in held], [ids[i] for i in valid], [ids[i] for i in test]
+
 def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, valid_pct: float = 0.1, test_pct: float = 0.1,
                   fold: int | None = None, n_folds: int = 5) -> pd.DataFrame:
     "A copy of `df` with a `split` column ('train'/'valid'/'test'; None for rows without audio). See above for the methods."
@@ -473,7 +540,13 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
     if len(set(ids)) != len(ids): raise ValueError(f"duplicate song ids: {sorted({i for i in ids if ids.count(i) > 1})[:5]}")
     shuffle = lambda xs: [xs[i] for i in np.random.default_rng(seed).permutation(len(xs))]
     assign = {}
-    if method in ('random', 'kfold'):
+    if method in ('kfold', 'cv') and (fold is None or not 0 <= fold < n_folds): raise ValueError(f"{method} needs fold in 0..{n_folds - 1}, got {fold}")
+    if method == 'cv' or (method in ('random', 'kfold') and ('group' in df.columns or 'quadrant' in df.columns)):
+        sub = df[has].assign(song_id=lambda d: d.song_id.astype(str)).set_index('song_id').loc[ids]
+        groups = [f'song {i}' if 'group' not in sub.columns or sub.group[i] is None else f'group {sub.group[i]}' for i in ids]
+        strata = sub['quadrant'].fillna('-').astype(str).tolist() if 'quadrant' in sub.columns else None
+        train, valid, test = _grouped_split(ids, groups, strata, method, seed, valid_pct, test_pct, fold, n_folds)
+    elif method in ('random', 'kfold'):
         order = shuffle(ids)
         n_test = _count(len(ids), test_pct)
         test, rest = order[:n_test], order[n_test:]
@@ -481,7 +554,6 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
             n_valid = _count(len(ids), valid_pct)
             valid, train = rest[:n_valid], rest[n_valid:]
         else:
-            if fold is None or not 0 <= fold < n_folds: raise ValueError(f"kfold needs fold in 0..{n_folds - 1}, got {fold}")
             if len(rest) < n_folds: raise ValueError(f"{len(rest)} songs outside test cannot make {n_folds} folds")
             folds = np.array_split(np.array(rest, dtype=object), n_folds)
             valid = list(folds[fold]); train = [i for k, f in enumerate(folds) if k != fold for i in f]
@@ -499,7 +571,7 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
             assign[str(sid)] = s
         train = [i for i, s in assign.items() if s == 'train']
         if not train: raise ValueError("the split column puts no song with audio in train")
-    else: raise ValueError(f"unknown split method {method!r}: use 'random', 'mediaeval', 'kfold' or 'column'")
+    else: raise ValueError(f"unknown split method {method!r}: use 'random', 'mediaeval', 'kfold', 'cv' or 'column'")
     if method != 'column': assign = {**{i: 'train' for i in train}, **{i: 'valid' for i in valid}, **{i: 'test' for i in test}}
     df['split'] = [assign[str(s)] if h else None for s, h in zip(df.song_id, has)]
     return df
