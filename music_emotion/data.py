@@ -405,7 +405,7 @@ def load_deam_metadata(root) -> pd.DataFrame:
         parts.append(m)
     return pd.concat(parts, ignore_index=True).astype({'year': 'Int64'})
 
-# %% ../nbs/01_data.ipynb #02b335a7
+# %% ../nbs/01_data.ipynb #f3585987
 QUADRANTS = ('Q1', 'Q2', 'Q3', 'Q4')
 QUADRANT_CORNERS = {'Q1': (7.0, 7.0), 'Q2': (3.0, 7.0), 'Q3': (3.0, 3.0), 'Q4': (7.0, 3.0)}   # (valence, arousal)
 MIDDLE = 5.0   # the middle of DEAM's 1..9 scale: the border between quadrants

@@ -19,7 +19,7 @@ from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
 
 # %% auto #0
-__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'AugConfig',
+__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'AugConfig',
            'SpecDataLoaders', 'get_dls', 'make_test_dl']
 
 # %% ../nbs/02_dataloaders.ipynb #cfc25255
@@ -108,6 +108,17 @@ class SpecAugment(Transform):
             for _ in range(self.n_time): x[i, ..., _span(t, tw)] = self.value
         return x
 
+# %% ../nbs/02_dataloaders.ipynb #6cf8f83c
+class RandomCrop(Transform):
+    "Cut each training spectrogram (batch, ..., frames) to `frames` frames starting at a random place (train only)."
+    split_idx, order = 0, 8
+    def __init__(self, frames: int): self.frames = int(frames)
+    def encodes(self, x: TensorSpec):
+        t = x.shape[-1]
+        if not 0 < self.frames < t: return x
+        starts = torch.randint(0, t - self.frames + 1, (x.shape[0],)).tolist()
+        return TensorSpec(torch.stack([x[i, ..., s:s + self.frames] for i, s in enumerate(starts)]))
+
 # %% ../nbs/02_dataloaders.ipynb #b37431ce
 @dataclass
 class AugConfig:
@@ -120,8 +131,12 @@ class AugConfig:
     freq_mask_width: float = 0.15
     n_time_masks: int = 2
     time_mask_width: float = 0.1
-    def tfms(self) -> list:
+    crop_ms: int = 0            # train on random crops of this many ms (0: whole clips); validation sees whole clips
+    def tfms(self, audio_cfg: AudioConfig | None = None) -> list:
         t = []
+        if self.crop_ms:
+            if audio_cfg is None: raise ValueError("crop_ms needs the AudioConfig (to turn ms into frames)")
+            t.append(RandomCrop(round(self.crop_ms * audio_cfg.sample_rate / 1000) // audio_cfg.hop_length + 1))
         if self.time_shift: t.append(TimeShift(self.p, self.max_shift_pct))
         if self.spec_augment: t.append(SpecAugment(self.p, self.n_freq_masks, self.freq_mask_width, self.n_time_masks, self.time_mask_width))
         return t
@@ -169,7 +184,7 @@ def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | N
     dblock = DataBlock(blocks=(TransformBlock(), RegressionBlock(n_out=2)),
                        get_x=lambda i: store.get_x(i), get_y=lambda i: scaler.encode(store.y[i]),  # (a bound method would be taken for a Transform method)
                        splitter=IndexSplitter(valid_idx),
-                       batch_tfms=[NormalizeSpec(stats['mean'], stats['std'])] + aug.tfms())
+                       batch_tfms=[NormalizeSpec(stats['mean'], stats['std'])] + aug.tfms(cache.cfg))
     device = device or default_device()
     dls = dblock.dataloaders(idx, bs=bs, num_workers=num_workers, device=device, seed=seed, create_batch=collate_specs,
                              pin_memory=torch.device(device).type == 'cuda')

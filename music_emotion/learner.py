@@ -22,15 +22,15 @@ from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
 from .cache import atomic_torch_save
-from .data import TARGETS
+from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 
 # %% auto #0
-__all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2', 'rmse', 'check_targets',
-           'regression_report', 'gathered', 'decode_targets', 'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better',
-           'plain_state', 'logs', 'BestModelCallback', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
-           'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
-           'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
-           'evaluate']
+__all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
+           'rmse', 'check_targets', 'macro_f1', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets',
+           'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback',
+           'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback',
+           'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner',
+           'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner', 'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
 DIMS = TARGETS  # valence, arousal (music_emotion.data)
@@ -82,13 +82,36 @@ def check_targets(true, what: str = 'validation set'):
         if np.ptp(t[:, i]) < 1e-8:
             raise ValidationSetError(f"all {len(t)} songs of the {what} have the same {d} ({t[0, i]:g}); Pearson r, CCC and R² are undefined")
 
+QUADRANT_KINDS = ('accuracy', 'macro_f1', 'valence_sign_acc', 'arousal_sign_acc')
+
+def macro_f1(pred_cls, true_cls) -> float:
+    "Mean F1 over the classes that occur in `true_cls` or `pred_cls` (scikit-learn's `f1_score(average='macro')`)."
+    p, t = np.asarray(pred_cls), np.asarray(true_cls)
+    f1 = []
+    for c in np.union1d(p, t):
+        tp, fp, fn = np.sum((p == c) & (t == c)), np.sum((p == c) & (t != c)), np.sum((p != c) & (t == c))
+        f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(f1)) if f1 else float('nan')
+
+def quadrant_report(pred, true) -> dict | None:
+    "Quadrant accuracy and macro F1, and each axis's sign accuracy (side of 5), over the songs whose true values have a quadrant; None if none has."
+    p, t = np.asarray(pred, dtype='float64').reshape(-1, 2), np.asarray(true, dtype='float64').reshape(-1, 2)
+    tq = quadrant_of(t)
+    ok = tq >= 0
+    if not ok.any(): return None
+    pq = quadrant_of(np.where(p == MIDDLE, MIDDLE - 1e-9, p))   # a prediction of exactly 5 counts as the low side
+    sign = {f'{d}_sign_acc': float(np.mean((p[t[:, i] != MIDDLE, i] > MIDDLE) == (t[t[:, i] != MIDDLE, i] > MIDDLE))) for i, d in enumerate(DIMS)}
+    return dict(accuracy=float(np.mean(pq[ok] == tq[ok])), macro_f1=macro_f1(pq[ok], tq[ok]), **sign, n=int(ok.sum()))
+
 def regression_report(pred, true, what: str = 'evaluation set') -> dict:
-    "{'valence': {'pearson', 'ccc', 'r2', 'rmse'}, 'arousal': {...}} for `pred` and `true` (N, 2) on 1..9."
+    "{'valence': {'pearson', 'ccc', 'r2', 'rmse'}, 'arousal': {...}, 'quadrant': {...}} for `pred` and `true` (N, 2) on 1..9 (no 'quadrant' when no true value has one)."
     p, t = np.asarray(pred, dtype='float64'), np.asarray(true, dtype='float64')
     if p.shape != t.shape or p.ndim != 2 or p.shape[1] != 2:
         raise ValueError(f"pred and true must both be (N, 2) (valence, arousal); got {p.shape} and {t.shape}")
     check_targets(t, what)
-    return {d: {k: METRIC_FUNCS[k](p[:, i], t[:, i]) for k in KINDS} for i, d in enumerate(DIMS)}
+    rep = {d: {k: METRIC_FUNCS[k](p[:, i], t[:, i]) for k in KINDS} for i, d in enumerate(DIMS)}
+    q = quadrant_report(p, t)
+    return rep if q is None else {**rep, 'quadrant': q}
 
 # %% ../nbs/04_learner.ipynb #23b9cbec
 def gathered(learn):
@@ -236,6 +259,8 @@ class TensorBoardRegressionCallback(Callback):
             for i, d in enumerate(DIMS):
                 r = pearson(p[:, i], t[:, i]) if len(p) >= 3 else float('nan')
                 if np.isfinite(r): w.add_scalar(f'pearson/{d}', r, e)
+            for k, v in (quadrant_report(p, t) or {}).items():
+                if k != 'n': w.add_scalar(f'quadrant/{k}', v, e)
             if self.images and e % self.image_every == 0:
                 for tag, img in dim_figures(p, t).items(): w.add_image(tag, img, e, dataformats='HWC')
         w.flush()
