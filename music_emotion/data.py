@@ -485,12 +485,14 @@ def load_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, g
     return scan_labels_csv(csv_path, check_audio, strict, group_column)[0]
 
 # %% ../nbs/01_data.ipynb #a76238d2
-def scan_dataset(path, check_audio: bool = False, strict: bool = False) -> tuple[pd.DataFrame, DataReport]:
-    "Table and report of a labels CSV file or a DEAM folder."
+def scan_dataset(path, check_audio: bool = False, strict: bool = False, group_column: str | None = None) -> tuple[pd.DataFrame, DataReport]:
+    "Table and report of a labels CSV file or a DEAM folder (`group_column`: see `scan_labels_csv`; DEAM has none)."
     p = Path(path)
     if not p.exists(): raise DatasetNotFound(p, 'no such file or folder')
-    if p.is_dir(): return scan_deam(p, check_audio)
-    if p.suffix.lower() in ('.csv', '.tsv'): return scan_labels_csv(p, check_audio, strict)
+    if p.is_dir():
+        if group_column: raise DatasetError(p, f"a group column ({group_column!r}) needs a labels CSV; DEAM has no such column")
+        return scan_deam(p, check_audio)
+    if p.suffix.lower() in ('.csv', '.tsv'): return scan_labels_csv(p, check_audio, strict, group_column)
     raise DatasetNotFound(p, 'not a dataset: expected a labels .csv file or a DEAM folder')
 
 def load_dataset(path, check_audio: bool = False, strict: bool = False) -> pd.DataFrame:
@@ -510,6 +512,7 @@ def _group_folds(idx: list, groups: list, strata: list | None, n: int, seed: int
     g = [groups[i] for i in idx]
     if len(set(g)) < n: raise ValueError(f"{len(set(g))} groups of songs cannot make {n} parts (each group stays whole)")
     y = [strata[i] for i in idx] if strata is not None else [0] * len(idx)
+    if max(pd.Series(y).value_counts()) < n: y = [0] * len(idx)   # too few songs of every stratum for n parts: groups only
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # "the least populated class has only k members": fine for us
         return [[idx[j] for j in te] for _, te in StratifiedGroupKFold(n, shuffle=True, random_state=seed).split(np.zeros(len(idx)), y, g)]

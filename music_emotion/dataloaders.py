@@ -108,7 +108,7 @@ class SpecAugment(Transform):
             for _ in range(self.n_time): x[i, ..., _span(t, tw)] = self.value
         return x
 
-# %% ../nbs/02_dataloaders.ipynb #6cf8f83c
+# %% ../nbs/02_dataloaders.ipynb #43ae8205
 class RandomCrop(Transform):
     "Cut each training spectrogram (batch, ..., frames) to `frames` frames starting at a random place (train only)."
     split_idx, order = 0, 8

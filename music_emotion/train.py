@@ -22,9 +22,10 @@ from .learner import (make_learner, evaluate, load_last, read_last, ValidationSe
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report)
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError', 'RunError', 'run_state',
-           'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed', 'start_distributed', 'end_distributed',
-           'share_from_rank0', 'TrainResult', 'train', 'song_level_report', 'summary', 'parse_args', 'main']
+__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError',
+           'RunError', 'run_state', 'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed',
+           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'song_level_report',
+           'summary', 'add_train_flags', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -42,11 +43,15 @@ class TrainConfig:
     hop_length: int = 512
     n_mels: int = 128
     aug_prob: float = 0.5
-    split: str = 'random'              # random, mediaeval, kfold or column
-    fold: int | None = None            # for split='kfold'
+    split: str = 'random'              # random, mediaeval, kfold, cv or column
+    fold: int | None = None            # for split='kfold' or 'cv'
+    n_folds: int = 5                   # folds of split='kfold' or 'cv'
     valid_pct: float = 0.1
     test_pct: float = 0.1
     seed: int = 42
+    group_column: str | None = None    # labels CSV column whose groups stay on one side of a split (default: artist, when present)
+    crop_ms: int = 0                   # train on random crops of this many ms (0: whole clips)
+    weight_decay: float | None = None  # decoupled weight decay of Adam (AdamW); None: none
     patience: int = 10                 # early stopping (epochs without improvement of `monitor`)
     model_size: str = 'full'           # a music_emotion.model preset
     monitor: str = 'valid_loss'
@@ -79,6 +84,8 @@ def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given)
 def _check_run_name(name: str):
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
 
+SPLIT_METHODS = ('random', 'mediaeval', 'kfold', 'cv', 'column')
+
 class UsageError(ValueError):
     "A setting (flag) that cannot work: the script exits with 2, like any usage error."
 
@@ -91,7 +98,10 @@ def _check_config(c: TrainConfig):
     if not c.learning_rate > 0: bad(f"learning_rate must be positive, got {c.learning_rate}")
     if not 0 <= c.aug_prob <= 1: bad(f"aug_prob must be in 0..1, got {c.aug_prob}")
     if c.patience < 0 or c.num_workers < 0: bad("patience and num_workers cannot be negative")
-    if c.split not in ('random', 'mediaeval', 'kfold', 'column'): bad(f"split must be random, mediaeval, kfold or column, got {c.split!r}")
+    if c.n_folds < 2: bad(f"n_folds must be at least 2, got {c.n_folds}")
+    if c.split not in SPLIT_METHODS: bad(f"split must be one of {', '.join(SPLIT_METHODS)}, got {c.split!r}")
+    if not 0 <= c.crop_ms < c.max_ms: bad(f"crop_ms must be 0 (whole clips) or shorter than max_ms ({c.max_ms}), got {c.crop_ms}")
+    if c.weight_decay is not None and not c.weight_decay >= 0: bad(f"weight_decay cannot be negative, got {c.weight_decay}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
     if c.run_name is not None: _check_run_name(c.run_name)
     if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
@@ -161,7 +171,7 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     "The split table (rows with a cached spectrogram), the cache and facts about the data (path, counts, failures, seconds)."
     t0 = time.time()
     path = _demo_path(cfg, quiet) if cfg.demo else Path(cfg.data_path)
-    df, rep = scan_dataset(path)
+    df, rep = scan_dataset(path, group_column=cfg.group_column)
     if not rep.usable: raise DatasetError(path, f"no song has both labels and audio ({rep.n_annotated} annotated, {len(rep.missing_audio)} without audio)")
     root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
     cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else root/'.cache'
@@ -178,11 +188,12 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
         df.loc[df.path.isin(list(failed)), 'path'] = None
     if not df.path.notna().any():
         raise DatasetError(path, f"none of the {len(failed)} audio files could be decoded" + (f" (e.g. {first[0]}: {first[1]})" if failed else ''))
-    df = split_dataset(df, method=cfg.split, seed=cfg.seed, valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, fold=cfg.fold)
+    df = split_dataset(df, method=cfg.split, seed=cfg.seed, valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, fold=cfg.fold, n_folds=cfg.n_folds)
     n = {s: int((df.split == s).sum()) for s in SPLITS}
-    _say(quiet, f"split ({cfg.split}, seed {cfg.seed}): {n['train']} train, {n['valid']} valid, {n['test']} test")
+    grouped = f", {rep.n_groups} groups by {rep.group_column}" if rep.group_column and cfg.split in ('random', 'kfold', 'cv') else ''
+    _say(quiet, f"split ({cfg.split}{f' fold {cfg.fold}' if cfg.fold is not None else ''}, seed {cfg.seed}{grouped}): {n['train']} train, {n['valid']} valid, {n['test']} test")
     info = dict(path=str(path), kind=rep.kind, root=str(rep.root), cache_dir=str(cache_dir), n_annotated=rep.n_annotated,
-                n_missing_audio=len(rep.missing_audio), n_failed=len(failed), failed=failed, counts=n,
+                n_missing_audio=len(rep.missing_audio), group_column=rep.group_column, n_groups=rep.n_groups, n_failed=len(failed), failed=failed, counts=n,
                 cache=dict(computed=cr.computed, reused=cr.reused), seconds=time.time() - t0,
                 split_ids={s: sorted(df.song_id[df.split == s].astype(str)) for s in SPLITS})
     return df[df.split.notna()].reset_index(drop=True), cache, info
@@ -223,15 +234,18 @@ class TrainResult:
     learn: object = None
     test_pred: np.ndarray | None = None
     test_true: np.ndarray | None = None
+    test_ids: list | None = None       # the song ids of the rows of test_pred and test_true
 
 def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
     return dict(run_name=cfg.run_name,
                 data=dict(path=data['path'], kind=data['kind'], demo=cfg.demo, split=cfg.split, fold=cfg.fold, seed=cfg.seed,
+                          group_column=data.get('group_column'), n_groups=data.get('n_groups'),
                           valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, cache_dir=data['cache_dir'], split_ids=data['split_ids']),
                 audio=cfg.audio_config().to_dict(), model=dict(size=cfg.model_size, config=mcfg.to_dict()),
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
-                              optimizer='fastai Adam', loss='MSELossFlat on normalised targets', seed=cfg.seed),
+                              crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay,
+                              optimizer='fastai Adam' + (' (decoupled weight decay)' if cfg.weight_decay else ''), loss='MSELossFlat on normalised targets', seed=cfg.seed),
                 versions=dict(music_emotion=__version__, torch=torch.__version__, fastai=_fastai_version()),
                 train_config=asdict(cfg))
 
@@ -303,11 +317,11 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         run_dir, tb_dir = Path(cfg.models_dir)/cfg.run_name, Path(cfg.log_dir)/cfg.run_name
         _say(quiet, f"run {cfg.run_name}: {run_dir}/ (TensorBoard: {tb_dir}/)")
         set_seed(cfg.seed)
-        aug = AugConfig(p=cfg.aug_prob)
+        aug = AugConfig(p=cfg.aug_prob, crop_ms=cfg.crop_ms)
         dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers)
         mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels)
         model = make_model(mcfg)
-        learn = make_learner(dls, model, lr=cfg.learning_rate, monitor=cfg.monitor, patience=cfg.patience or None,
+        learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
                              run_dir=run_dir, tb_dir=tb_dir, cbs=cbs)
         if not resume and rank == 0: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
         if world > 1:
@@ -348,7 +362,7 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         _say(quiet, summary(metrics, run_dir))
         tp = tt = None
         if getattr(learn, '_test', None): tp, tt = learn._test; del learn._test
-        return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt)
+        return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt, df.song_id[df.split == 'test'].astype(str).tolist() if tp is not None else None)
 
 def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
     tb = getattr(learn, 'tensor_board_regression', None)
@@ -413,7 +427,10 @@ def summary(m: dict, run_dir) -> str:
     "A few lines about a finished run: epochs, best value, validation and test metrics, where it is saved."
     def line(name, rep):
         if rep is None: return f"  {name:<10}  (fewer than 3 songs: no metrics)"
-        return f"  {name:<10}  " + '   '.join(f"{d}: r={rep[d]['pearson']:.3f} CCC={rep[d]['ccc']:.3f} R²={rep[d]['r2']:.3f} RMSE={rep[d]['rmse']:.3f}" for d in DIMS)
+        q = rep.get('quadrant')
+        quad = (f"\n  {'':<10}  quadrant: accuracy={q['accuracy']:.3f} macro F1={q['macro_f1']:.3f}   sign accuracy: "
+                f"valence={q['valence_sign_acc']:.3f} arousal={q['arousal_sign_acc']:.3f}   ({q['n']} songs)") if q else ''
+        return f"  {name:<10}  " + '   '.join(f"{d}: r={rep[d]['pearson']:.3f} CCC={rep[d]['ccc']:.3f} R²={rep[d]['r2']:.3f} RMSE={rep[d]['rmse']:.3f}" for d in DIMS) + quad
     skipped = m.get('test_song_skipped') or []
     return '\n'.join([f"done: {m['epochs_run']} epochs" + (f", best {m['monitor']} {m['best_value']:.4f} at epoch {m['best_epoch']}" if m['best_epoch'] is not None else '')
                       + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test'])]
@@ -435,8 +452,12 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--max-ms', 'max_ms', int, 'clip length in ms (longer audio is cut, shorter padded)'),
     ('--sample-rate', 'sample_rate', int, 'sample rate (Hz) the audio is resampled to'),
     ('--channels', 'channels', int, '1 (mono) or 2 (stereo)'),
-    ('--split', 'split', str, 'how songs are split: random, mediaeval (DEAM 2013-14 excerpts for training, 2015 full songs for test), kfold, column (the CSV\'s split column)'),
-    ('--fold', 'fold', int, 'validation fold for --split kfold (0..4)'),
+    ('--split', 'split', str, 'how songs are split: random, mediaeval (DEAM 2013-14 excerpts for training, 2015 full songs for test), kfold, cv (fold --fold is test), column (the CSV\'s split column)'),
+    ('--fold', 'fold', int, 'validation fold for --split kfold, test fold for --split cv (0..n-folds - 1)'),
+    ('--n-folds', 'n_folds', int, 'folds of --split kfold or cv'),
+    ('--group-column', 'group_column', str, 'labels CSV column whose groups (e.g. artists) stay on one side of random, kfold and cv splits (default: artist, when the CSV has it)'),
+    ('--crop-ms', 'crop_ms', int, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips'),
+    ('--weight-decay', 'weight_decay', float, 'decoupled weight decay of Adam (AdamW)'),
     ('--seed', 'seed', int, 'random seed (split, initialisation, shuffling)'),
     ('--patience', 'patience', int, 'stop after this many epochs without improvement of --monitor (0: never stop early)'),
     ('--model-size', 'model_size', str, f"model preset: {', '.join(MODEL_PRESETS)}"),
@@ -449,8 +470,15 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--demo-songs', 'demo_songs', int, 'songs in the generated demo dataset (with --demo)'),
 ]
 
+def add_train_flags(p: argparse.ArgumentParser, exclude=(), defaults: dict | None = None, note: str = 'with --demo'):
+    "Add the `_FLAGS` (but `exclude`) to `p`, each defaulting to None (= the `TrainConfig` default, or `defaults`' value, shown in the help)."
+    d, extra = TrainConfig(), DEMO_DEFAULTS if defaults is None else defaults
+    for flag, name, typ, help in _FLAGS:
+        if name in exclude: continue
+        alt = f"; {note}: {extra[name]}" if name in extra else ''
+        p.add_argument(flag, dest=name, type=typ, default=None, help=f"{help} (default: {getattr(d, name)}{alt})")
+
 def _parser() -> argparse.ArgumentParser:
-    d = TrainConfig()
     p = argparse.ArgumentParser(prog='music-emotion-train', formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train the valence/arousal model on DEAM (or a labels CSV, or the generated demo dataset).",
         epilog="Run folders: a run name whose folder holds a finished run (metrics.json) is refused unless --overwrite "
@@ -462,10 +490,7 @@ def _parser() -> argparse.ArgumentParser:
                "One GPU is used automatically (CUDA, bf16 mixed precision). Several GPUs or machines: "
                "accelerate launch --multi_gpu --num_processes N -m music_emotion.train [flags] "
                "(see the docs, 'Training on several processes, GPUs or machines').")
-    for flag, name, typ, help in _FLAGS:
-        dflt = getattr(d, name)
-        demo = f"; with --demo: {DEMO_DEFAULTS[name]}" if name in DEMO_DEFAULTS else ''
-        p.add_argument(flag, dest=name, type=typ, default=None, help=f"{help} (default: {dflt}{demo})")
+    add_train_flags(p)
     p.add_argument('--demo', action='store_true', help="generate (or reuse) the synthetic demo dataset in <data-path>/demo (default input/demo) "
                    "and train on it; flags not given take the demo defaults shown above")
     p.add_argument('--resume', action='store_true', help='continue the interrupted run --run-name from its last complete epoch')
