@@ -19,10 +19,10 @@ from .data import TargetScaler
 from .cache import atomic_write
 
 # %% auto #0
-__all__ = ['PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel', 'load_model',
-           'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs',
-           'predict', 'analyse_song', 'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut', 'run_predict',
-           'main']
+__all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel',
+           'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio',
+           'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut',
+           'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -33,9 +33,14 @@ def best_device(device=None) -> torch.device:
     if mps is not None and mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
+PRETRAINED = Path(sys.modules[__name__.rpartition('.')[0] or 'music_emotion'].__file__).parent/'pretrained'/'model.pt'   # ships with the package
+
 def find_model_file(path) -> Path:
-    "The model file for `path`: the file itself, or `model.pt` inside a run folder. Raises `ModelFileError`."
+    "The model file for `path`: the file itself, `model.pt` inside a run folder, or the shipped model for 'pretrained'. Raises `ModelFileError`."
     p = Path(path)
+    if str(path) == 'pretrained' and not p.exists():
+        if not PRETRAINED.is_file(): raise ModelFileError(PRETRAINED, "the pretrained model is not installed with this copy of music_emotion")
+        return PRETRAINED
     if p.is_dir():
         f = p/'model.pt'
         if not f.is_file():

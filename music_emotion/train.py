@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 from fastai.torch_core import set_seed, rank_distrib, num_distrib
+from fastai.callback.mixup import MixUp
+from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
 from .audio import AudioConfig, AudioError
@@ -24,8 +26,8 @@ from .learner import (make_learner, evaluate, load_last, read_last, ValidationSe
 # %% auto #0
 __all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError',
            'RunError', 'run_state', 'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed',
-           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'song_level_report',
-           'summary', 'add_train_flags', 'parse_args', 'main']
+           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'trained_on',
+           'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -52,6 +54,7 @@ class TrainConfig:
     group_column: str | None = None    # labels CSV column whose groups stay on one side of a split (default: artist, when present)
     crop_ms: int = 0                   # train on random crops of this many ms (0: whole clips)
     weight_decay: float | None = None  # decoupled weight decay of Adam (AdamW); None: none
+    mixup: float = 0.0                 # alpha of mixup (fastai's MixUp: pairs of songs and their targets blended); 0: off
     patience: int = 10                 # early stopping (epochs without improvement of `monitor`)
     model_size: str = 'full'           # a music_emotion.model preset
     monitor: str = 'valid_loss'
@@ -101,6 +104,7 @@ def _check_config(c: TrainConfig):
     if c.n_folds < 2: bad(f"n_folds must be at least 2, got {c.n_folds}")
     if c.split not in SPLIT_METHODS: bad(f"split must be one of {', '.join(SPLIT_METHODS)}, got {c.split!r}")
     if not 0 <= c.crop_ms < c.max_ms: bad(f"crop_ms must be 0 (whole clips) or shorter than max_ms ({c.max_ms}), got {c.crop_ms}")
+    if not c.mixup >= 0: bad(f"mixup (alpha) cannot be negative, got {c.mixup}")
     if c.weight_decay is not None and not c.weight_decay >= 0: bad(f"weight_decay cannot be negative, got {c.weight_decay}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
     if c.run_name is not None: _check_run_name(c.run_name)
@@ -244,7 +248,7 @@ def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
                 audio=cfg.audio_config().to_dict(), model=dict(size=cfg.model_size, config=mcfg.to_dict()),
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
-                              crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay,
+                              crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay, mixup=cfg.mixup,
                               optimizer='fastai Adam' + (' (decoupled weight decay)' if cfg.weight_decay else ''), loss='MSELossFlat on normalised targets', seed=cfg.seed),
                 versions=dict(music_emotion=__version__, torch=torch.__version__, fastai=_fastai_version()),
                 train_config=asdict(cfg))
@@ -322,7 +326,7 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels)
         model = make_model(mcfg)
         learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
-                             run_dir=run_dir, tb_dir=tb_dir, cbs=cbs)
+                             run_dir=run_dir, tb_dir=tb_dir, cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
         if not resume and rank == 0: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
         if world > 1:
             print(f"process {rank} of {world} ({torch.distributed.get_backend()} on {dls.device}): "
@@ -373,6 +377,12 @@ def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
     if done: print(f"\ninterrupted: {done} complete epoch(s) are saved in {run_dir/'last.pth'}; resume with: {how}", file=sys.stderr)
     else: print(f"\ninterrupted before the first epoch ended: nothing to resume; start again (with --overwrite) to train", file=sys.stderr)
 
+def trained_on(cfg: TrainConfig, data: dict) -> dict:
+    "What a model was trained on, as its model file records it: the kind ('demo', 'deam' or 'csv'), the dataset's name and the song counts."
+    p = Path(data['path'])
+    return dict(kind='demo' if cfg.demo else data['kind'], name=(p.parent.name if p.is_file() else p.name) or str(p),
+                path=str(p), n_songs=int(sum(data['counts'].values())), n_train=int(data['counts']['train']))
+
 def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -> dict:
     last = read_last(run_dir/'last.pth') if (run_dir/'last.pth').exists() else {}
     rec = learn.recorder
@@ -395,7 +405,8 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                     target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats),
                     extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
                                           test_ids=[str(s) for s in test_df.song_id]),
-                               metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values)))
+                               metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values),
+                               trained_on=trained_on(cfg, data)))
     t = time.time()
     test_song, song_skipped, song_error = None, [], None
     if test is not None:
@@ -458,6 +469,7 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--group-column', 'group_column', str, 'labels CSV column whose groups (e.g. artists) stay on one side of random, kfold and cv splits (default: artist, when the CSV has it)'),
     ('--crop-ms', 'crop_ms', int, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips'),
     ('--weight-decay', 'weight_decay', float, 'decoupled weight decay of Adam (AdamW)'),
+    ('--mixup', 'mixup', float, 'mixup alpha: train on blends of two songs and of their targets (0: off)'),
     ('--seed', 'seed', int, 'random seed (split, initialisation, shuffling)'),
     ('--patience', 'patience', int, 'stop after this many epochs without improvement of --monitor (0: never stop early)'),
     ('--model-size', 'model_size', str, f"model preset: {', '.join(MODEL_PRESETS)}"),
