@@ -19,10 +19,10 @@ from .data import TargetScaler
 from .cache import atomic_write
 
 # %% auto #0
-__all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'best_device', 'find_model_file', 'EmotionModel',
-           'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio',
-           'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'read_partial_csv', 'OutputError', 'CsvOut',
-           'run_predict', 'main']
+__all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file',
+           'EmotionModel', 'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers',
+           'collect_audio', 'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'format_table',
+           'read_partial_csv', 'OutputError', 'StdoutClosed', 'CsvOut', 'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -88,16 +88,26 @@ def predict_specs(em: EmotionModel, specs) -> torch.Tensor:
     return _clip_scale(em.scaler.decode(y)).cpu()
 
 # %% ../nbs/06_inference.ipynb #1efec9d4
-def window_starts(n_samples: int, win: int, hop: int) -> list[int]:
-    "Start samples of full windows of `win` samples every `hop` samples, plus one ending at the song's end; `[0]` for a song of <= `win` samples."
+def window_starts(n_samples: int, win: int, hop: int, min_tail: int = 1) -> list[int]:
+    "Start samples of full windows of `win` samples every `hop` samples, plus one ending at the song's end when the others leave at least `min_tail` samples of it uncovered; `[0]` for a song of <= `win` samples."
     if n_samples <= win: return [0]
     starts = list(range(0, n_samples - win + 1, hop))
-    if starts[-1] + win < n_samples: starts.append(n_samples - win)   # cover the tail
+    if n_samples - (starts[-1] + win) >= max(1, min_tail): starts.append(n_samples - win)   # cover the tail
     return starts
 
-def n_windows(n_samples: int, win: int, hop: int) -> int:
-    "The number of windows `window_starts` gives: 1 for a song of <= `win` samples, else 1 + ceil((n_samples - win) / hop)."
-    return 1 if n_samples <= win else 1 + -(-(n_samples - win) // hop)
+def n_windows(n_samples: int, win: int, hop: int, min_tail: int = 1) -> int:
+    "The number of windows `window_starts` gives: 1 for a song of <= `win` samples, else the full windows and maybe the tail window."
+    if n_samples <= win: return 1
+    full = 1 + (n_samples - win) // hop
+    return full + int((n_samples - win) - (full - 1) * hop >= max(1, min_tail))
+
+def _hop_ms(hop_ms=None, hop_s=None):
+    "The hop in ms from `hop_ms` or `hop_s` (seconds); at most one of them."
+    if hop_s is None: return hop_ms
+    if hop_ms is not None: raise ValueError("give hop_ms or hop_s, not both")
+    if isinstance(hop_s, bool) or not isinstance(hop_s, (int, float)) or not math.isfinite(hop_s) or hop_s <= 0:
+        raise ValueError(f"hop_s must be a positive number of seconds, got {hop_s!r}")
+    return hop_s * 1000
 
 def _window_params(cfg: AudioConfig, window_ms=None, hop_ms=None) -> tuple[int, int]:
     "Window and hop in samples at `cfg.sample_rate`, checked."
@@ -127,7 +137,8 @@ def _decode_cpu(cfg: AudioConfig, path, threads: int | None = None) -> torch.Ten
 
 def _song(em: EmotionModel, path, i: int, wav: torch.Tensor, win: int, hop: int) -> _Song:
     wav = wav.to(em.device)
-    return _Song(i, str(path), wav, wav.shape[-1] / em.audio_config.sample_rate, window_starts(wav.shape[-1], win, hop))
+    sr = em.audio_config.sample_rate
+    return _Song(i, str(path), wav, wav.shape[-1] / sr, window_starts(wav.shape[-1], win, hop, min_tail=sr))   # a tail window only for >= 1 s more
 
 def _decode(em: EmotionModel, path, i: int, win: int, hop: int) -> _Song:
     "Decode and resample `path` once on the CPU (like training), then move it to the model's device. Raises `AudioError`."
@@ -228,15 +239,20 @@ def _song_row(song: _Song, y: np.ndarray) -> dict:
                 n_windows=len(y), duration_s=song.duration)
 
 # %% ../nbs/06_inference.ipynb #cd7828cc
+def _natural_key(rel: Path):
+    "Sort key for a path inside a folder: per part, numbers compared as numbers (2, 3, 10), text case-insensitively."
+    import re
+    return [tuple(int(t) if k % 2 else t.casefold() for k, t in enumerate(re.split(r'(\d+)', part))) for part in rel.parts], str(rel)
+
 def collect_audio(paths) -> tuple[list[str], list[dict]]:
-    "Files to predict from `paths` (files, and folders searched recursively) and the problems found: [{'path', 'error'}]."
+    "Files to predict from `paths` (files, and folders searched recursively, in natural order) and the problems found: [{'path', 'error'}]."
     if isinstance(paths, (str, Path)): paths = [paths]
     files, errors = [], []
     for p in paths:
         q = Path(p)
         if q.is_dir():
             found = find_audio(q)
-            if found: files += [str(f) for f in found]
+            if found: files += [str(f) for f in sorted(found, key=lambda f: _natural_key(f.relative_to(q)))]   # q/f as given: relative stays relative
             else: errors.append({'path': str(p), 'error': f"no audio files ({', '.join(AUDIO_EXTS)}) in this folder"})
         else: files.append(str(p))  # a missing or unreadable file is reported when it is decoded
     return files, errors
@@ -271,18 +287,18 @@ def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, pro
     df.attrs['errors'] = problems
     return df
 
-def analyse_song(model, path, window_ms=None, hop_ms=None, batch_size: int = 32) -> dict:
-    "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples), 'sample_rate'}."
+def analyse_song(model, path, window_ms=None, hop_ms=None, batch_size: int = 32, hop_s=None) -> dict:
+    "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples), 'sample_rate'}; the hop as `hop_ms` or `hop_s`."
     em = _as_model(model)
-    win, hop = _window_params(em.audio_config, window_ms, hop_ms)
+    win, hop = _window_params(em.audio_config, window_ms, _hop_ms(hop_ms, hop_s))
     song = _decode(em, path, 0, win, hop)
     y = _run_songs(em, [song], win, batch_size)[0]
     return dict(row=_song_row(song, y), timeline=_timeline(song, y, win, em.audio_config.sample_rate), wav=song.wav,
                 sample_rate=em.audio_config.sample_rate)
 
-def predict_timeline(model, path, window_ms=None, hop_ms=None, batch_size: int = 32) -> pd.DataFrame:
-    "Per-window ratings over the whole song at `path`: start_s, end_s, valence, arousal (1..9). Raises `AudioError`."
-    return analyse_song(model, path, window_ms, hop_ms, batch_size)['timeline']
+def predict_timeline(model, path, window_ms=None, hop_ms=None, batch_size: int = 32, hop_s=None) -> pd.DataFrame:
+    "Per-window ratings over the whole song at `path`: start_s, end_s, valence, arousal (1..9); windows every `hop_s` seconds (or `hop_ms`; default half a window). Raises `AudioError`."
+    return analyse_song(model, path, window_ms, hop_ms, batch_size, hop_s)['timeline']
 
 # %% ../nbs/06_inference.ipynb #4b5a7400
 def _parser() -> argparse.ArgumentParser:
@@ -292,7 +308,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument('paths', metavar='PATH', nargs='+', help=f"audio files or folders (searched recursively for {' '.join(AUDIO_EXTS)})")
     ap.add_argument('--timeline', action='store_true', help='also give the prediction of every window over each song')
     ap.add_argument('--window-ms', type=float, default=None, help="window length in ms (default: the model's clip length)")
-    ap.add_argument('--hop-ms', type=float, default=None, help='hop between windows in ms (default: half a window)')
+    hop = ap.add_mutually_exclusive_group()
+    hop.add_argument('--hop', metavar='SECONDS', type=float, default=None, help='hop between windows in seconds (default: half a window)')
+    hop.add_argument('--hop-ms', type=float, default=None, help='the same in ms')
     out = ap.add_mutually_exclusive_group()
     out.add_argument('--json', action='store_true', help='print JSON {"predictions": [...], "errors": [...]} on stdout')
     out.add_argument('--csv', metavar='OUT', default=None, help="write a CSV to OUT ('-' for stdout)")
@@ -319,6 +337,27 @@ def _table(done: list, timeline: bool) -> pd.DataFrame:
     parts = [tl.assign(path=r['path']) for r, tl in done]
     return pd.concat(parts, ignore_index=True)[TIMELINE_COLUMNS] if parts else pd.DataFrame(columns=TIMELINE_COLUMNS)
 
+TABLE_WIDTH = 100   # columns the printed table fits in
+
+def _shown(path: str, width: int) -> str:
+    "`path` printable on one line (control characters and undecodable bytes escaped), shortened in the middle with '…' to `width` characters."
+    s = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+    if len(s) <= width: return s
+    head = (width - 1) // 4                                 # more of the end: the file name
+    return s[:head] + '…' + s[len(s) - (width - 1 - head):]
+
+def format_table(t: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
+    "The table `music-emotion-predict` prints: paths as given, left-aligned (shortened in the middle to fit `width`), numbers right-aligned with 2 decimals."
+    num = [c for c in t.columns if c != 'path']
+    cells = {c: [str(int(v)) if c == 'n_windows' else f"{v:.2f}" for v in t[c]] for c in num}
+    widths = {c: max([len(c)] + [len(v) for v in cells[c]]) for c in num}
+    room = max(12, width - sum(widths.values()) - 2 * len(num))
+    paths = [_shown(str(p), room) for p in t.path]
+    pw = max([4] + [len(p) for p in paths])
+    lines = ['  '.join(['path'.ljust(pw)] + [c.rjust(widths[c]) for c in num])]
+    lines += ['  '.join([p.ljust(pw)] + [cells[c][k].rjust(widths[c]) for c in num]) for k, p in enumerate(paths)]
+    return ''.join(l.rstrip() + '\n' for l in lines)
+
 def _not_done(files: list, done_paths: list) -> list:
     "`files` less those already in `done_paths` (compared as absolute paths; a file given twice and done once is left once)."
     from collections import Counter
@@ -339,19 +378,55 @@ def _songs_of(table: pd.DataFrame, timeline: bool) -> list:
     run = _song_runs(table)
     return [(dict(path=g.path.iloc[0], valence=g.valence.mean(), arousal=g.arousal.mean()), g) for _, g in table.groupby(run, sort=False)]
 
+def _csv_field(v) -> str:
+    "One CSV field as `CsvOut` writes it: numbers as Python prints them; text quoted when it holds a comma, a quote, \\r or \\n."
+    if isinstance(v, (bool, np.bool_)): v = int(v)
+    if isinstance(v, (int, np.integer)): return str(int(v))
+    if isinstance(v, (float, np.floating)): return repr(float(v))
+    v = str(v)
+    return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+def _csv_line(values) -> str: return ','.join(map(_csv_field, values)) + '\n'
+
+def _csv_records(data: bytes):
+    "Yield (fields, bytes the record took) for each record of `data` as a strict `csv.reader` reads it; (None, bytes) for a record it cannot read, then stop."
+    import csv
+    took = []
+    def lines():
+        start = 0
+        while start < len(data):
+            end = data.find(b'\n', start) + 1 or len(data)
+            took.append(end - start)
+            yield data[start:end].decode('utf-8', 'surrogateescape')
+            start = end
+    reader = csv.reader(lines(), strict=True)
+    while True:
+        try: rec = next(reader)
+        except StopIteration: return
+        except csv.Error: yield None, sum(took); return
+        yield rec, sum(took); took.clear()
+
 def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
-    "The finished rows of a `--csv` file that an interrupted run was writing: complete lines only and, with `timeline`, without the last song (its windows may be incomplete). `attrs['nbytes']`: the length of the file's part that holds them."
+    "The finished rows of a `--csv` file that an interrupted run was writing: complete records only and, with `timeline`, without the last song (its windows may be incomplete). `attrs['nbytes']`: the length of the file's part that holds them."
     out, cols = Path(out), TIMELINE_COLUMNS if timeline else PRED_COLUMNS
     data = out.read_bytes()
-    data = data[:data.rfind(b'\n') + 1]                                   # drop a line cut short
-    if not data.strip(): t = pd.DataFrame(columns=cols); t.attrs['nbytes'] = 0; return t
-    try: t = pd.read_csv(io.BytesIO(data), dtype={'path': str}, keep_default_na=False, encoding_errors='surrogateescape')
-    except ValueError as e: raise ValueError(f"{out}: not a CSV this command wrote ({e})") from None
-    if list(t.columns) != cols:
-        raise ValueError(f"{out}: its columns are {list(t.columns)}, not {cols} (a CSV written {'without' if timeline else 'with'} --timeline?)")
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1     # where each line ends
-    if len(ends) != len(t) + 1 or (len(t) and t[cols[1:]].dtypes.map(lambda d: d.kind not in 'fi').any()):
-        raise ValueError(f"{out}: not a CSV this command wrote (blank lines, line breaks inside fields or non-numbers); start again without --resume")
+    bad = f"{out}: not a CSV this command wrote ({{}}); start again without --resume"
+    rows, ends, n = [], [], 0
+    for rec, k in _csv_records(data):
+        chunk = data[n:n + k]; n += k
+        if rec is None or _csv_line(rec).encode('utf-8', 'surrogateescape') != chunk:   # not a record as this command writes it ...
+            if n == len(data): break                                                      # ... the last one, cut short
+            raise ValueError(bad.format(f"record {len(rows) + 1} reads {chunk[:80]!r}: blank lines, stray quotes or line breaks?"))
+        rows.append(rec); ends.append(n)
+    if not rows: t = pd.DataFrame(columns=cols); t.attrs['nbytes'] = 0; return t
+    if rows[0] != cols:
+        raise ValueError(f"{out}: its columns are {rows[0]}, not {cols} (a CSV written {'without' if timeline else 'with'} --timeline?)")
+    if any(len(r) != len(cols) for r in rows[1:]):
+        raise ValueError(bad.format(f"a row has {next(len(r) for r in rows[1:] if len(r) != len(cols))} fields, not {len(cols)}: blank lines?"))
+    t = pd.DataFrame(rows[1:], columns=cols)
+    try:
+        for c in cols[1:]: t[c] = t[c].astype('int64' if c == 'n_windows' else 'float64')
+    except ValueError as e: raise ValueError(bad.format(f"non-numbers: {e}")) from None
     if timeline and len(t):                                                # the last song's windows, a run at the end
         run = _song_runs(t)
         t = t[run != run.iloc[-1]].reset_index(drop=True)
@@ -359,31 +434,66 @@ def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     return t
 
 class OutputError(Exception):
-    "An output file that cannot be written (full disk, no permission): the message names it."
+    "An output file that cannot be written (full disk, no permission, another process writing it): the message names it."
+
+class StdoutClosed(Exception):
+    "Standard output was closed by its reader (a broken pipe, as in `music-emotion-predict ... | head -1`)."
+
+def _drop_stdout():
+    "Point file descriptor 1 at /dev/null, so that the interpreter's last flush of what is still buffered cannot fail (and print a traceback) again."
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, sys.stdout.fileno()); os.close(fd)
+    except (OSError, ValueError): pass    # stdout is not a file (captured in a test)
+
+def _write_stdout(text: str):
+    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full)."
+    try: sys.stdout.write(text); sys.stdout.flush()
+    except BrokenPipeError: _drop_stdout(); raise StdoutClosed() from None
+    except OSError as e: _drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
+
+def _lock_for(out) -> Path:
+    "The lock file that says a process is writing `out`: `.NAME.lock` next to it."
+    out = Path(out); return out.with_name(f".{out.name}.lock")
 
 class CsvOut:
-    "A `--csv` output written as songs finish (flushed each time), so an interrupted run keeps what it did; `resume` keeps the finished rows already there."
+    "A `--csv` output written as songs finish (flushed each time), so an interrupted run keeps what it did; `resume` keeps the finished rows already there. One process at a time writes a file (it holds `.OUT.lock` next to it)."
     def __init__(self, out, timeline: bool, resume: bool = False):
-        self.out, self.timeline, cols = out, timeline, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
-        try: self.kept = read_partial_csv(out, timeline) if resume and out != '-' and Path(out).exists() else pd.DataFrame(columns=cols)
-        except OSError as e: raise OutputError(f"cannot read {out} to resume it: {e.strerror or e}") from None
+        from filelock import FileLock, Timeout
+        self.out, self.timeline, self.lock, cols = out, timeline, None, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
+        self.kept = pd.DataFrame(columns=cols)
+        if out == '-': self.f = sys.stdout; _write_stdout(_csv_line(cols)); return
         try:
-            if out == '-': self.f = sys.stdout; pd.DataFrame(columns=cols).to_csv(self.f, index=False); return
-            if self.kept.attrs.get('nbytes'): os.truncate(out, self.kept.attrs['nbytes'])  # the kept lines stay as they were
-            else: atomic_write(out, pd.DataFrame(columns=cols).to_csv(index=False))       # a new file: its header
-            self.f = open(out, 'a', encoding='utf-8', errors='surrogateescape', newline='')
-        except OSError as e: raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
+            self.lock = FileLock(_lock_for(out))
+            self.lock.acquire(blocking=False)
+        except Timeout:
+            self.lock = None
+            raise OutputError(f"{out} is being written by another music-emotion-predict (it holds {_lock_for(out)}); "
+                              "wait for it to end or choose another --csv") from None
+        except OSError as e: self.lock = None; raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
+        try:
+            try: self.kept = read_partial_csv(out, timeline) if resume and Path(out).exists() else self.kept
+            except OSError as e: raise OutputError(f"cannot read {out} to resume it: {e.strerror or e}") from None
+            try:
+                if self.kept.attrs.get('nbytes'): os.truncate(out, self.kept.attrs['nbytes'])  # the kept lines stay as they were
+                else: atomic_write(out, _csv_line(cols))                                          # a new file: its header
+                self.f = open(out, 'a', encoding='utf-8', errors='surrogateescape', newline='')
+            except OSError as e: raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
+        except BaseException:
+            self.lock.release(); self.lock = None
+            raise
     def add(self, row: dict, timeline: pd.DataFrame):
-        try:
-            _table([(row, timeline)], self.timeline).to_csv(self.f, header=False, index=False)
-            self.f.flush()
+        text = ''.join(_csv_line(r) for r in _table([(row, timeline)], self.timeline).itertuples(index=False))
+        if self.f is sys.stdout: return _write_stdout(text)
+        try: self.f.write(text); self.f.flush()
         except OSError as e: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
     def close(self, failed: bool = False):
-        "Close the file; after a failure, a second write error (the same unwritten buffer) is not reported again."
+        "Close the file and release its lock; after a failure, a second write error (the same unwritten buffer) is not reported again."
         if self.f is sys.stdout: return
         try: self.f.close()
         except OSError as e:
             if not failed: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
+        finally:
+            if self.lock is not None: self.lock.release(); self.lock = None
 
 def _plot(done: list, out, timeline: bool):
     from music_emotion.viz import plot_va_plane, plot_arc
@@ -426,7 +536,7 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
         if sink is not None: sink.close()
     except OutputError as e:
         sink.close(failed=True)
-        _say(f"error: {e} (the songs written before are kept: the same command with --resume continues)"); return 1
+        _say(f"error: {e}" + (" (the songs written before are kept: the same command with --resume continues)" if csv != '-' else '')); return 1
     except KeyboardInterrupt:
         if sink is not None: sink.close(failed=True)
         _say("interrupted" + (f"; the songs finished so far are in {csv}: the same command with --resume predicts the rest"
@@ -436,15 +546,15 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     status = 0 if done or kept else 1
     if not (done or kept): _say(f"error: nothing could be predicted ({len(errors)} problem{'s' * (len(errors) != 1)})")
     done = kept + done
-    if json_out:
-        print(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1))
-    elif csv is not None: pass                                                # written song by song above
-    elif done:
-        with pd.option_context('display.max_rows', None, 'display.max_colwidth', 80, 'display.width', 200):
-            print(_table(done, timeline).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    if csv not in (None, '-'): _say(f"wrote {csv}")
+    try:
+        if json_out: _write_stdout(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1) + '\n')
+        elif csv is None and done: _write_stdout(format_table(_table(done, timeline)))   # (a CSV was written song by song above)
+    except OutputError as e: _say(f"error: {e}"); return 1
     if plot is not None and done:
         try: _plot(done, plot, timeline)
         except OSError as e: _say(f"error: cannot write {plot}: {e.strerror or e}"); return 1
+        _say(f"wrote {plot}")
     if done and errors: _say(f"predicted {len(done)} file{'s' * (len(done) != 1)}, skipped {len(errors)}")
     return status
 
@@ -452,5 +562,7 @@ def main(argv=None) -> int:
     "Entry point of `music-emotion-predict`; returns the exit status."
     try: a = _parser().parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
-    return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms, a.json, a.csv, a.plot, a.batch_size, a.device, a.quiet,
-                       a.workers, a.resume)
+    if a.hop is not None and not (math.isfinite(a.hop) and a.hop > 0): _say(f"error: --hop must be a positive number of seconds, got {a.hop}"); return 2
+    try: return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms if a.hop is None else a.hop * 1000, a.json, a.csv, a.plot, a.batch_size, a.device,
+                            a.quiet, a.workers, a.resume)
+    except StdoutClosed: return 141   # the reader of stdout went away (`| head`): stop quietly, with the status of a SIGPIPE death

@@ -24,10 +24,10 @@ from .learner import (make_learner, evaluate, load_last, read_last, ValidationSe
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report)
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'TrainConfig', 'resolve_config', 'UsageError',
-           'RunError', 'run_state', 'prepare_run', 'run_lock', 'prepare_data', 'OtherProcessFailed',
-           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'trained_on',
-           'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
+__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'TrainConfig', 'resolve_config',
+           'UsageError', 'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'prepare_data',
+           'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train',
+           'trained_on', 'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -119,7 +119,11 @@ class RunError(Exception):
         self.path, self.reason = str(path), reason
         super().__init__(f"{path}: {reason}")
 
-def _nonempty(d: Path) -> bool: return d.is_dir() and any(d.iterdir())
+RUN_MARKER = '.music_emotion_run'   # in every run and TensorBoard folder that `prepare_run` creates
+_OUR_FILES = re.compile(r'(best\.pth|last\.pth|model\.pt|config\.json|metrics\.json|events\.out\.tfevents\..+|\.music_emotion_run)'
+                        r'|\.(best\.pth|last\.pth|model\.pt|config\.json|metrics\.json)\..+\.tmp')   # + atomic_write's temporary files
+
+def _nonempty(d: Path) -> bool: return d.is_dir() and any(e.name != RUN_MARKER for e in d.iterdir())
 
 def run_state(run_dir) -> str:
     "'new', 'finished' (metrics.json) or 'unfinished' (anything else in the folder)."
@@ -127,25 +131,47 @@ def run_state(run_dir) -> str:
     if (run_dir/'metrics.json').exists(): return 'finished'
     return 'unfinished' if _nonempty(run_dir) else 'new'
 
+def not_ours(d, verb: str = 'delete') -> str | None:
+    "Why the folder `d` is not ours to `verb`, or None: absent, marked with `RUN_MARKER`, or only files a run writes (older runs)."
+    d = Path(d)
+    refuse = f"refusing to {verb} it — choose another --run-name"
+    if d.is_symlink() and (verb == 'delete' or not d.is_dir()): return f"is a symbolic link; {refuse}"
+    if not d.exists(): return None
+    if not d.is_dir(): return f"is a file, not a run folder; {refuse}"
+    if (d/RUN_MARKER).is_file(): return None
+    foreign = sorted(e.name + '/' * e.is_dir() for e in d.iterdir() if e.is_symlink() or not e.is_file() or not _OUR_FILES.fullmatch(e.name))
+    return f"holds files music_emotion did not write (e.g. {foreign[0]}); {refuse}" if foreign else None
+
+def _make_run_dir(d: Path):
+    "Make `d` (and its parents); a folder made here gets the marker that lets a later `--overwrite` delete it."
+    if d.is_dir(): return
+    d.mkdir(parents=True)
+    (d/RUN_MARKER).write_text("made by music_emotion: music-emotion-train --overwrite may delete this folder\n")
+
 def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, create: bool = True) -> str:
-    "Apply the run-name rule above (with `create`, also delete for `overwrite` and make the folder); returns the state found."
+    "Apply the run-name rule above (with `create`, also delete for `overwrite` and make the folders); returns the state found."
     run_dir, tb_dir = Path(run_dir), Path(tb_dir)
     if resume and overwrite: raise RunError(run_dir, "--resume and --overwrite exclude each other")
+    for d in (run_dir, tb_dir):
+        if (d.exists() or d.is_symlink()) and not d.is_dir(): raise RunError(d, not_ours(d, 'use'))
     state = run_state(run_dir)
-    if state == 'new' and _nonempty(tb_dir) and not overwrite:
-        raise RunError(tb_dir, "TensorBoard logs of another run already use this name; pass --overwrite or another --run-name")
     if resume:
         if not (run_dir/'last.pth').exists() or not (run_dir/'config.json').exists():
             raise RunError(run_dir, "nothing to resume (no last.pth and config.json in this run folder)")
+        if create: _make_run_dir(tb_dir)
         return state
+    for d in (run_dir, tb_dir):   # a folder holding files that are not a run's is neither deleted nor written into
+        if _nonempty(d) and (why := not_ours(d, 'delete' if overwrite else 'use')): raise RunError(d, why)
+    if state == 'new' and _nonempty(tb_dir) and not overwrite:
+        raise RunError(tb_dir, "TensorBoard logs of another run already use this name; pass --overwrite or another --run-name")
     if state != 'new' and not overwrite:
         if state == 'finished': raise RunError(run_dir, "already holds a finished run; pass --overwrite to replace it, --resume to continue it, or another --run-name")
         raise RunError(run_dir, "holds an unfinished run; pass --resume to continue it or --overwrite to start over")
     if not create: return state
     if overwrite:
         for d in (run_dir, tb_dir):
-            if d.exists(): shutil.rmtree(d)
-    run_dir.mkdir(parents=True, exist_ok=True)
+            if _nonempty(d): shutil.rmtree(d)
+    for d in (run_dir, tb_dir): _make_run_dir(d)
     return state
 
 @contextlib.contextmanager
