@@ -516,6 +516,8 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     try: em = load_model(model, device=device)
     except ModelFileError as e: _say(f"error: bad model file: {e}"); return 2
     except (RuntimeError, AssertionError) as e: _say(f"error: cannot use device {device!r}: {str(e).splitlines()[0]}"); return 2
+    if (em.info.get('trained_on') or {}).get('kind') == 'demo':
+        _say("note: this model was trained on the synthetic demo dataset: its answers on real music mean little (use 'pretrained' or a model trained on real music)")
     try: _window_params(em.audio_config, window_ms, hop_ms)
     except ValueError as e: _say(f"error: {e}"); return 2
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2

@@ -1,0 +1,58 @@
+#!/usr/bin/env python
+"""Train the shipped real-music model: the recipe that `music-emotion-eval` chose, on all of 4QAED's development part.
+
+    python tools/train_pretrained.py ../shared/data/4q-dev/labels.csv --eval-json q.json [training flags]
+
+Trains with every song (10 % of the artists validate, for early stopping; no test split: the cross-validated scores
+of the same recipe, from --eval-json, are what the model card reports), then writes
+music_emotion/pretrained/model.pt and music_emotion/pretrained/MODEL_CARD.md. The audio itself never enters the repo."""
+import argparse, json, shutil, sys, tempfile
+from pathlib import Path
+from music_emotion.train import train, add_train_flags
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT/'music_emotion'/'pretrained'
+
+CARD = """# music_emotion pretrained model: 4QAED quadrants
+
+- **What it predicts**: valence and arousal on DEAM's 1..9 scale (valence first) from 30 s of audio (longer songs:
+  windows averaged), with the `{size}` residual CNN of `music_emotion` ({n_params:,} parameters, {size_kb:.0f} kB).
+- **Trained on**: the development part of 4QAED (Panda, Malheiro & Paiva, "Novel audio features for music emotion
+  recognition", IEEE Transactions on Affective Computing, 2018): {n_songs} AllMusic 30 s preview clips by {n_groups}
+  artists, 135 per quadrant; {n_train} songs trained, {n_valid} (other artists) validated for early stopping.
+- **Labels**: quadrants of the valence-arousal plane, learnt as their corners (Q1 7/7, Q2 3/7, Q3 3/3, Q4 7/3).
+  They are **not listener ratings**: read the output as a quadrant (its side of 5 on each axis) and a confidence
+  (its distance from 5), not as a DEAM rating. Pearson r against corners is a coarse measure.
+- **Cross-validated quality of this recipe** (`music-emotion-eval`, 5 folds grouped by artist, stratified by
+  quadrant, same folds for both): quadrant macro F1 {f1}, accuracy {acc}, valence sign accuracy {vs},
+  arousal sign accuracy {as_}; the librosa-features + SVM baseline on the same folds: macro F1 {bf1}, valence sign
+  accuracy {bvs}. Published systems on all 900 clips reach 0.764 (Panda 2018) and 0.802 (Louro et al. 2024).
+- **Settings**: {settings}
+- **Use**: research only, like the dataset; cite the paper above. Music outside AllMusic's popular genres, and
+  music without a clear mood, are outside what it saw.
+"""
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('data_path'); ap.add_argument('--eval-json', required=True)
+    add_train_flags(ap, exclude=('data_path', 'demo', 'split', 'fold', 'n_folds', 'run_name', 'models_dir', 'log_dir', 'demo_songs'), defaults={})
+    a = vars(ap.parse_args())
+    ev = json.loads(Path(a.pop('eval_json')).read_text())
+    settings = {k: v for k, v in a.items() if v is not None and k != 'data_path'}
+    work = Path(tempfile.mkdtemp(prefix='music_emotion_pretrained_'))
+    r = train(data_path=a['data_path'], split='random', test_pct=0.0, run_name='pretrained', models_dir=str(work/'models'),
+              log_dir=str(work/'runs'), **settings)
+    OUT.mkdir(exist_ok=True)
+    shutil.copyfile(r.run_dir/'model.pt', OUT/'model.pt')
+    from music_emotion.inference import load_model
+    em = load_model(OUT/'model.pt')
+    m = lambda s, k: f"{ev[s][k]['mean']:.3f} ± {ev[s][k]['sd']:.3f}"
+    (OUT/'MODEL_CARD.md').write_text(CARD.format(
+        size=r.config.model_size, n_params=sum(p.numel() for p in em.model.parameters()), size_kb=(OUT/'model.pt').stat().st_size / 1024,
+        n_songs=ev['n_songs'], n_groups=ev['n_groups'], n_train=r.metrics['n_train'], n_valid=r.metrics['n_valid'],
+        f1=m('ours', 'macro_f1'), acc=m('ours', 'accuracy'), vs=m('ours', 'valence_sign_acc'), as_=m('ours', 'arousal_sign_acc'),
+        bf1=m('baseline', 'macro_f1'), bvs=m('baseline', 'valence_sign_acc'),
+        settings=', '.join(f"`{k}={v}`" for k, v in ev['settings'].items() if k in settings or k in ('model_size', 'crop_ms', 'epochs', 'patience'))))
+    print(f"wrote {OUT/'model.pt'} and {OUT/'MODEL_CARD.md'}")
+
+if __name__ == '__main__': sys.exit(main())
