@@ -28,9 +28,10 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
            'rmse', 'check_targets', 'macro_f1', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets',
            'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback',
-           'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback',
-           'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner',
-           'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner', 'evaluate']
+           'PlateauCallback', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
+           'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
+           'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
+           'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
 DIMS = TARGETS  # valence, arousal (music_emotion.data)
@@ -188,13 +189,43 @@ class BestModelCallback(SaveModelCallback):
         if self.every_epoch: return super().after_epoch()
         TrackerCallback.after_epoch(self)
         if self.new_best:
-            if logs(self.learn): print(f'Better model found at epoch {self.epoch} with {self.monitor} value: {self.best}.')
+            if logs(self.learn): print(f'Better model found at epoch {self.epoch} with {self.monitor} value: {self.best:.4g}.')
             self._save(self.fname)
     def after_fit(self, **kwargs):
         if self.at_end: return self._save(self.fname)
         distrib_barrier()   # rank 0 has written the file before anyone looks for it
         if not self.every_epoch and self._file(self.fname).exists():
             self.learn.load(self.fname, with_opt=self.with_opt, weights_only=True)
+
+class PlateauCallback(ReduceLROnPlateau):
+    "fastai's `ReduceLROnPlateau`, saying the new learning rate to 3 significant digits (and only when the learner logs)."
+    def after_epoch(self):
+        TrackerCallback.after_epoch(self)
+        if self.new_best: self.wait = 0; return
+        self.wait += 1
+        if self.wait < self.patience: return
+        old = self.opt.hypers[-1]['lr']
+        for h in self.opt.hypers: h['lr'] = max(h['lr'] / self.factor, self.min_lr)
+        self.wait = 0
+        if self.opt.hypers[-1]['lr'] < old and logs(self.learn): print(f"Epoch {self.epoch}: reducing lr to {self.opt.hypers[-1]['lr']:.3g}")
+
+def _fmt(name: str, v) -> str:
+    if isinstance(v, str): return v
+    if name == 'epoch': return str(int(v))
+    if v is None or not np.isfinite(v): return 'nan'
+    return f"{v:.4f}" if name.endswith('loss') or name == 'mse' else f"{v:.3f}"
+
+class PlainProgress(Callback):
+    "Instead of progress bars, one line per epoch with rounded numbers: for output that is not a terminal (a log file, a pipe)."
+    order = ProgressCallback.order + 1
+    def before_fit(self):
+        self.names, self.old_logger = None, self.learn.logger
+        self.learn.logger = self._log
+    def after_fit(self): self.learn.logger = self.old_logger
+    def _log(self, log):
+        names = list(self.learn.recorder.metric_names)
+        if names != self.names: self.names = names; print('  '.join(names), flush=True)
+        print('  '.join(_fmt(n, v) for n, v in zip(names, log)), flush=True)
 
 # %% ../nbs/04_learner.ipynb #c3e2f04c
 class TrainingDiverged(RuntimeError):
@@ -486,7 +517,7 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
     model_dir = (Path(model_dir) if model_dir is not None else run_dir).absolute()
     if plateau_patience is None: plateau_patience = max(1, (patience or 9) // 3)
     cb_list = [BestModelCallback(monitor=monitor, comp=comp, fname=best_name, with_opt=True),
-               ReduceLROnPlateau(monitor=monitor, comp=comp, patience=plateau_patience, factor=plateau_factor, min_lr=min_lr),
+               PlateauCallback(monitor=monitor, comp=comp, patience=plateau_patience, factor=plateau_factor, min_lr=min_lr),
                NonFiniteLossGuard()]
     if patience: cb_list.append(EarlyStoppingCallback(monitor=monitor, comp=comp, patience=patience))
     if last_name: cb_list.append(LastCheckpointCallback(run_dir / f'{last_name}.pth'))

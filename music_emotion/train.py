@@ -21,11 +21,11 @@ from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
-                                   TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report)
+                                   TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
 
 # %% auto #0
 __all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'TrainConfig', 'resolve_config',
-           'UsageError', 'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'prepare_data',
+           'UsageError', 'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data',
            'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train',
            'trained_on', 'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
 
@@ -190,10 +190,14 @@ def _write_json(obj, f): atomic_write(f, json.dumps(obj, indent=1, default=str) 
 def _say(quiet: bool, *msg):
     if not quiet: print(*msg, flush=True)
 
+def interactive() -> bool:
+    "Whether output goes to a person watching it live (a terminal or a notebook): then progress bars; else one line per step."
+    return 'ipykernel' in sys.modules or sys.stdout.isatty()
+
 def _demo_path(cfg: TrainConfig, quiet: bool) -> Path:
     from music_emotion.demo import ensure_demo
     t0 = time.time()
-    path = ensure_demo(root=cfg.data_path, n_songs=cfg.demo_songs, progress=not quiet)
+    path = ensure_demo(root=cfg.data_path, n_songs=cfg.demo_songs, progress=not quiet and interactive())
     _say(quiet, f"demo dataset: {path} ({time.time() - t0:.1f} s)")
     return Path(path)
 
@@ -209,7 +213,7 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
          + (f", {len(rep.missing_audio)} without audio (left out)" if rep.missing_audio else ''))
     cache = SpecCache(cache_dir, cfg.audio_config())
     t1 = time.time()
-    cr = cache.build(df.path.dropna().tolist(), n_workers=None, progress=not quiet)
+    cr = cache.build(df.path.dropna().tolist(), n_workers=None, progress=not quiet and interactive())
     failed = dict(cr.failed)
     _say(quiet, f"spectrograms: {cr.computed} computed, {cr.reused} reused from {cache_dir} ({time.time() - t1:.1f} s)")
     if failed:
@@ -375,6 +379,7 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
                         on_gpu = torch.cuda.is_available()
                         fit_ctx.enter_context(learn.distrib_ctx(sync_bn=on_gpu, cpu=not on_gpu, mixed_precision='no'))
                     if quiet: fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.no_logging())
+                    elif not interactive(): fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.added_cbs(PlainProgress()))
                     if rank: fit_ctx.enter_context(contextlib.redirect_stdout(io.StringIO()))   # fastai's tracker messages: once, from rank 0
                     learn.fit(cfg.epochs, start_epoch=start)
             except KeyboardInterrupt:
