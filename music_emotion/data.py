@@ -274,8 +274,39 @@ def _check_audio(df: pd.DataFrame, rep: DataReport):
             df.at[i, 'path'] = None
     rep.audio_checked = True
 
+def _same_audio(paths) -> dict:
+    "{index: index of the first file with the same audio} over `paths` (a Series): the same resolved file, or identical bytes."
+    import hashlib
+    def digest(p):
+        h = hashlib.sha1()
+        with open(p, 'rb') as f:
+            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+        return h.hexdigest()
+    first, by_size, out = {}, {}, {}
+    for i, p in paths.dropna().items():
+        try: rp = Path(p).resolve(); size = rp.stat().st_size
+        except OSError: continue
+        if rp in first: out[i] = first[rp]; continue
+        first[rp] = i
+        by_size.setdefault(size, []).append(i)
+    for same in (v for v in by_size.values() if len(v) > 1):   # only files of equal size can be equal: hash those alone
+        seen = {}
+        for i in same:
+            try: d = digest(paths[i])
+            except OSError: continue
+            if d in seen: out[i] = seen[d]
+            else: seen[d] = i
+    return out
+
 def _finish(df: pd.DataFrame, rep: DataReport, check_audio: bool) -> tuple[pd.DataFrame, DataReport]:
     if check_audio: _check_audio(df, rep)
+    dups = _same_audio(df.path)
+    if dups:
+        df['dup_of'] = None
+        for i, j in sorted(dups.items()):
+            df.at[i, 'dup_of'] = df.at[j, 'song_id']
+            same = 'the same file' if Path(df.at[i, 'path']).resolve() == Path(df.at[j, 'path']).resolve() else 'identical audio'
+            _note(rep.duplicates, df.at[i, 'song_id'], f"{same} as song {df.at[j, 'song_id']} ({Path(df.at[i, 'path']).name}); kept together on one side of every split")
     rep.n_annotated, rep.n_with_audio = len(df), int(df.path.notna().sum())
     rep.by_source = {str(k): int(v) for k, v in df.source.value_counts(sort=False).items()}
     rep.by_year = {str(k): int(v) for k, v in df.year.dropna().value_counts().sort_index().items()}
@@ -517,6 +548,18 @@ def _group_folds(idx: list, groups: list, strata: list | None, n: int, seed: int
         warnings.simplefilter('ignore', UserWarning)   # "the least populated class has only k members": fine for us
         return [[idx[j] for j in te] for _, te in StratifiedGroupKFold(n, shuffle=True, random_state=seed).split(np.zeros(len(idx)), y, g)]
 
+def _merged_groups(ids: list, sub: pd.DataFrame) -> list[str]:
+    "A group name per song id: songs joined by a shared `group` (e.g. artist) or by the same audio (`dup_of`) get one name."
+    parent = {}
+    def find(x):
+        while parent.setdefault(x, x) != x: parent[x] = parent[parent[x]]; x = parent[x]
+        return x
+    for i in ids:
+        find(f'song {i}')
+        if 'group' in sub.columns and sub.group[i] is not None: parent[find(f'song {i}')] = find(f'group {sub.group[i]}')
+        if 'dup_of' in sub.columns and sub.dup_of[i] is not None: parent[find(f'song {i}')] = find(f'song {sub.dup_of[i]}')
+    return [find(f'song {i}') for i in ids]
+
 def _parts(pct: float) -> int: return max(2, int(round(1 / pct)))
 
 def _grouped_split(ids, groups, strata, method, seed, valid_pct, test_pct, fold, n_folds) -> tuple[list, list, list]:
@@ -543,10 +586,12 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
     if len(set(ids)) != len(ids): raise ValueError(f"duplicate song ids: {sorted({i for i in ids if ids.count(i) > 1})[:5]}")
     shuffle = lambda xs: [xs[i] for i in np.random.default_rng(seed).permutation(len(xs))]
     assign = {}
+    if 'dup_of' in df.columns and df.dup_of[has].notna().any() and method in ('random', 'kfold'): method_grouped = True
+    else: method_grouped = False
     if method in ('kfold', 'cv') and (fold is None or not 0 <= fold < n_folds): raise ValueError(f"{method} needs fold in 0..{n_folds - 1}, got {fold}")
-    if method == 'cv' or (method in ('random', 'kfold') and ('group' in df.columns or 'quadrant' in df.columns)):
+    if method == 'cv' or method_grouped or (method in ('random', 'kfold') and ('group' in df.columns or 'quadrant' in df.columns)):
         sub = df[has].assign(song_id=lambda d: d.song_id.astype(str)).set_index('song_id').loc[ids]
-        groups = [f'song {i}' if 'group' not in sub.columns or sub.group[i] is None else f'group {sub.group[i]}' for i in ids]
+        groups = _merged_groups(ids, sub)
         strata = sub['quadrant'].fillna('-').astype(str).tolist() if 'quadrant' in sub.columns else None
         train, valid, test = _grouped_split(ids, groups, strata, method, seed, valid_pct, test_pct, fold, n_folds)
     elif method in ('random', 'kfold'):
