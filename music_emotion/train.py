@@ -27,7 +27,7 @@ from .learner import (make_learner, evaluate, load_last, read_last, ValidationSe
 __all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'TrainConfig', 'resolve_config',
            'UsageError', 'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data',
            'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train',
-           'trained_on', 'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
+           'log_hparams', 'trained_on', 'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 @dataclass
@@ -408,6 +408,21 @@ def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
     if done: print(f"\ninterrupted: {done} complete epoch(s) are saved in {run_dir/'last.pth'}; resume with: {how}", file=sys.stderr)
     else: print(f"\ninterrupted before the first epoch ended: nothing to resume; start again (with --overwrite) to train", file=sys.stderr)
 
+def log_hparams(tb_dir, cfg: TrainConfig, metrics: dict):
+    "The run's settings and its final valid/test metrics to TensorBoard's HParams view, and the test metrics as scalars."
+    from torch.utils.tensorboard import SummaryWriter
+    hp = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in asdict(cfg).items() if k not in RUNTIME_FIELDS}
+    mets = {}
+    for split in ('valid', 'test', 'test_song'):
+        rep = metrics.get(split) or {}
+        mets.update({f'final/{split}/{d}_{k}': rep[d][k] for d in DIMS for k in KINDS if d in rep})
+        mets.update({f'final/{split}/quadrant_{k}': v for k, v in (rep.get('quadrant') or {}).items() if k != 'n'})
+    mets = {k: float(v) for k, v in mets.items() if v is not None and np.isfinite(v)}
+    with SummaryWriter(str(tb_dir)) as w:
+        w.add_hparams(hp, mets, run_name='.')
+        for k, v in mets.items():
+            if not k.startswith('final/valid/'): w.add_scalar(k, v, metrics['epochs_run'])
+
 def trained_on(cfg: TrainConfig, data: dict) -> dict:
     "What a model was trained on, as its model file records it: the kind ('demo', 'deam' or 'csv'), the dataset's name and the song counts."
     p = Path(data['path'])
@@ -451,6 +466,8 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                    seconds=dict(data=data['seconds'], fit=fit_s, test_song=time.time() - t, total=time.time() - t_start),
                    run_name=cfg.run_name)
     if song_error: metrics['test_song_error'] = song_error
+    try: log_hparams(Path(cfg.log_dir)/cfg.run_name, cfg, metrics)
+    except Exception as e: metrics['tensorboard_error'] = f"{type(e).__name__}: {e}"   # the run's results are kept either way
     _write_json(metrics, run_dir/'metrics.json')
     return metrics
 
