@@ -616,4 +616,5 @@ d = { 'settings': { 'branch': 'main',
                                    'music_emotion.viz.plot_arc': ('viz.html#plot_arc', 'music_emotion/viz.py'),
                                    'music_emotion.viz.plot_errors': ('viz.html#plot_errors', 'music_emotion/viz.py'),
                                    'music_emotion.viz.plot_pred_vs_true': ('viz.html#plot_pred_vs_true', 'music_emotion/viz.py'),
-                                   'music_emotion.viz.plot_va_plane': ('viz.html#plot_va_plane', 'music_emotion/viz.py')}}}
+                                   'music_emotion.viz.plot_va_plane': ('viz.html#plot_va_plane', 'music_emotion/viz.py'),
+                                   'music_emotion.viz.show_figures_inline': ('viz.html#show_figures_inline', 'music_emotion/viz.py')}}}

@@ -4,14 +4,14 @@
 
 # %% ../nbs/03a_viz.ipynb #8260bc7d
 from __future__ import annotations
-import io
+import io, sys
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 # %% auto #0
-__all__ = ['VALENCE_COLOR', 'AROUSAL_COLOR', 'QUADRANTS', 'new_figure', 'draw_va_plane', 'plot_va_plane', 'plot_arc',
-           'plot_pred_vs_true', 'plot_errors', 'fig_to_array']
+__all__ = ['VALENCE_COLOR', 'AROUSAL_COLOR', 'QUADRANTS', 'new_figure', 'show_figures_inline', 'draw_va_plane', 'plot_va_plane',
+           'plot_arc', 'plot_pred_vs_true', 'plot_errors', 'fig_to_array']
 
 # %% ../nbs/03a_viz.ipynb #1cde840d
 VALENCE_COLOR, AROUSAL_COLOR = 'tab:blue', 'tab:red'
@@ -41,6 +41,21 @@ def _limits(*arrays, lo=_SCALE[0], hi=_SCALE[1], pad=0.3) -> tuple[float, float]
     vals = np.concatenate([a[np.isfinite(a)] for a in arrays] + [np.array([lo, hi])])
     lo2, hi2 = vals.min(), vals.max()
     return (lo if lo2 >= lo else lo2 - pad), (hi if hi2 <= hi else hi2 + pad)
+
+# %% ../nbs/03a_viz.ipynb #d74042d9
+def show_figures_inline(ip=None) -> bool:
+    "Display matplotlib `Figure`s as PNG in the IPython kernel `ip` (default: the running one); False outside IPython."
+    if ip is None and 'IPython' not in sys.modules: return False   # not in IPython: import nothing
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+    except ImportError: return False
+    ip = ip or get_ipython()
+    if ip is None: return False
+    ip.display_formatter.formatters['image/png'].for_type(Figure, lambda fig: print_figure(fig, 'png'))
+    return True
+
+show_figures_inline()
 
 # %% ../nbs/03a_viz.ipynb #5a93d1b0
 def draw_va_plane(ax, xlim=_SCALE, ylim=_SCALE, quadrant_labels: bool = True):
