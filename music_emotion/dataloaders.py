@@ -17,6 +17,7 @@ from fasttransform import Transform
 from .audio import AudioConfig, show_spec
 from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
+from .features import feature_table
 
 # %% auto #0
 __all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'AugConfig',
@@ -29,15 +30,20 @@ class TensorSpec(TensorBase):
         return show_spec(self[0] if self.ndim == 3 else self, ax=ctx, title=title)
 
 class SpecStore:
-    "Spectrograms and targets of table rows, read from a `SpecCache` once; indexable by row number."
-    def __init__(self, cache: SpecCache, preload: bool = True):
-        self.cache, self.preload = cache, preload
+    "Spectrograms, targets (and, with `features`, handcrafted features) of table rows, read from a `SpecCache` once; indexable by row number."
+    def __init__(self, cache: SpecCache, preload: bool = True, features: bool = False):
+        self.cache, self.preload, self.features = cache, preload, features
         self.specs, self.y, self.paths = [], np.zeros((0, 2), 'float32'), []
+        self.feats = np.zeros((0, 0), 'float32')
     def add(self, df: pd.DataFrame) -> list[int]:
         "Append the rows of `df` (needs `path`, `valence`, `arousal`); returns their row numbers."
         missing = [p for p in df['path'] if p is None or (isinstance(p, float) and np.isnan(p)) or p not in self.cache]
         if missing:
             raise CacheMiss(f"{len(missing)} file(s) have no cached spectrogram (build the cache first), e.g. {missing[:3]}")
+        if self.features:   # computed (once, cached next to the spectrograms) from the audio the spectrograms see
+            f, failed = feature_table(df['path'], self.cache.root, self.cache.cfg)
+            if failed: raise CacheMiss(f"{len(failed)} file(s) have no features, e.g. {next(iter(failed.items()))}")
+            self.feats = f if not len(self.feats) else np.concatenate([self.feats, f])
         start = len(self.specs)
         for p in df['path']:
             a = self.cache.get(p)
@@ -47,6 +53,9 @@ class SpecStore:
         return list(range(start, len(self.specs)))
     def __len__(self): return len(self.specs)
     def get_x(self, i: int) -> TensorSpec: return TensorSpec(torch.from_numpy(np.asarray(self.specs[i])))
+    def get_f(self, i: int, stats: dict) -> torch.Tensor:
+        "Row `i`'s features, standardised with `stats` ({'mean', 'std'} lists)."
+        return torch.from_numpy(((self.feats[i] - np.asarray(stats['mean'])) / np.asarray(stats['std'])).astype('float32'))
 
     def spec_stats(self, idxs, n: int = 256, seed: int = 0) -> dict:
         "Mean and std (dB) of the spectrograms at `idxs` (a random sample of at most `n` of them)."
@@ -57,9 +66,9 @@ class SpecStore:
         return {'mean': float(x.mean()), 'std': float(x.std()) or 1.0}
 
 def collate_specs(b):
-    "Stack a list of (spectrogram, target) items with numpy: float16 `torch.stack` can be 100x slower on a loaded CPU."
+    "Stack a list of (spectrogram, [features,] target) items; spectrograms with numpy: float16 `torch.stack` can be 100x slower on a loaded CPU."
     x = torch.from_numpy(np.stack([np.asarray(o[0]) for o in b]))
-    return TensorSpec(x), torch.stack([torch.as_tensor(o[1]) for o in b])
+    return (TensorSpec(x), *[torch.stack([torch.as_tensor(o[k]) for o in b]) for k in range(1, len(b[0]))])
 
 # %% ../nbs/02_dataloaders.ipynb #936515f5
 class NormalizeSpec(Transform):
@@ -149,7 +158,8 @@ class SpecDataLoaders(DataLoaders):
         "Show spectrograms of a batch with their valence and arousal (1..9)."
         import matplotlib.pyplot as plt
         dl = self.train if split == 'train' else self.valid
-        x, y = b if b is not None else dl.one_batch()
+        *xs, y = b if b is not None else dl.one_batch()
+        x = xs[0]
         n = min(max_n, len(x))
         x = (x[:n].float().cpu() * self.spec_stats['std'] + self.spec_stats['mean'])
         y = self.scaler.decode(y[:n].float().cpu())
@@ -169,20 +179,25 @@ def _check_table(df: pd.DataFrame):
     if n.get('valid', 0) < 3: raise ValueError(f"the validation split has {n.get('valid', 0)} songs; at least 3 are needed for correlation metrics")
 
 def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | None = None, aug_prob: float | None = None,
-            seed: int = 42, num_workers: int = 0, device=None, preload: bool = True) -> SpecDataLoaders:
-    "fastai DataLoaders over the `train`/`valid` rows of `df`, reading spectrograms from `cache`."
+            seed: int = 42, num_workers: int = 0, device=None, preload: bool = True, features: bool = False) -> SpecDataLoaders:
+    "fastai DataLoaders over the `train`/`valid` rows of `df`, reading spectrograms from `cache` (and with `features`, standardised handcrafted features as a second input)."
     _check_table(df)
     aug = aug or AugConfig()
     if aug_prob is not None: aug.p = aug_prob
     df = df[df['split'].isin(['train', 'valid'])].reset_index(drop=True)
-    store = SpecStore(cache, preload=preload)
+    store = SpecStore(cache, preload=preload, features=features)
     idx = store.add(df)
     train_idx = [i for i, s in zip(idx, df['split']) if s == 'train']
     valid_idx = [i for i, s in zip(idx, df['split']) if s == 'valid']
     scaler = TargetScaler.fit(store.y[train_idx])
     stats = store.spec_stats(train_idx, seed=seed)
-    dblock = DataBlock(blocks=(TransformBlock(), RegressionBlock(n_out=2)),
-                       get_x=lambda i: store.get_x(i), get_y=lambda i: scaler.encode(store.y[i]),  # (a bound method would be taken for a Transform method)
+    fstats = None
+    if features:
+        f = store.feats[train_idx].astype('float64')
+        fstats = {'mean': [float(v) for v in f.mean(0)], 'std': [float(v) if v > 1e-8 else 1.0 for v in f.std(0)]}
+    getters = [lambda i: store.get_x(i)] + ([lambda i: store.get_f(i, fstats)] if features else []) + [lambda i: scaler.encode(store.y[i])]
+    dblock = DataBlock(blocks=(TransformBlock(),) * (1 + features) + (RegressionBlock(n_out=2),), n_inp=1 + features,
+                       getters=getters,  # (lambdas: a bound method would be taken for a Transform method)
                        splitter=IndexSplitter(valid_idx),
                        batch_tfms=[NormalizeSpec(stats['mean'], stats['std'])] + aug.tfms(cache.cfg))
     device = device or default_device()
@@ -190,6 +205,7 @@ def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | N
                              pin_memory=torch.device(device).type == 'cuda')
     out = SpecDataLoaders(*dls.loaders, path='.', device=device)
     out.store, out.scaler, out.spec_stats, out.audio_config, out.aug = store, scaler, stats, cache.cfg, aug
+    out.feature_stats = fstats
     out.table = df
     return out
 

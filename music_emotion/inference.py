@@ -17,6 +17,7 @@ from .audio import (AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio,
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
 from .cache import atomic_write
+from .features import wav_features
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file',
@@ -56,6 +57,9 @@ class EmotionModel:
         self.device = best_device(device)
         self.model = model.to(self.device).eval()
         self.audio_config, self.scaler, self.spec_stats, self.info = audio_config, scaler, dict(spec_stats), dict(info or {})
+        self.feature_stats = self.info.get('feature_stats')   # for a model that also takes handcrafted features
+    @property
+    def n_features(self) -> int: return getattr(getattr(self.model, 'cfg', None), 'n_features', 0)
     @property
     def path(self) -> str | None: return self.info.get('path')
     @property
@@ -78,13 +82,17 @@ def load_model(path, device=None) -> EmotionModel:
 def _clip_scale(y): return y.clamp(1.0, 9.0)
 
 @torch.no_grad()
-def predict_specs(em: EmotionModel, specs) -> torch.Tensor:
-    "Ratings (N, 2) on 1..9 (valence, arousal; clipped) for raw dB spectrograms `specs` (N, channels, n_mels, frames)."
+def predict_specs(em: EmotionModel, specs, feats=None) -> torch.Tensor:
+    "Ratings (N, 2) on 1..9 (valence, arousal; clipped) for raw dB spectrograms `specs` (N, channels, n_mels, frames) [and raw features `feats` (N, n_features)]."
     x = torch.as_tensor(specs).to(em.device)
     x = x.float().clamp(-6e4, 6e4).half().float()  # as the spectrogram cache stores them
     x = (x - em.spec_stats['mean']) / em.spec_stats['std']
     with torch.backends.cudnn.flags(enabled=torch.backends.cudnn.enabled, allow_tf32=False):  # full float32 convolutions on GPUs too
-        y = em.model(x).float()
+        if em.n_features:
+            f = torch.as_tensor(np.asarray(feats, dtype='float32'))
+            f = ((f - torch.tensor(em.feature_stats['mean'])) / torch.tensor(em.feature_stats['std'])).to(em.device)
+            y = em.model(x, f).float()
+        else: y = em.model(x).float()
     return _clip_scale(em.scaler.decode(y)).cpu()
 
 # %% ../nbs/06_inference.ipynb #1efec9d4
@@ -154,7 +162,8 @@ def _run_songs(em: EmotionModel, songs: list, win: int, batch_size: int) -> list
     outs = []
     for b in range(0, len(items), batch_size):
         chunk = torch.stack([_window(songs[k], s, win) for k, s in items[b:b + batch_size]])  # (B, C, win)
-        outs.append(predict_specs(em, mel_db(chunk, em.audio_config)))
+        feats = np.stack([wav_features(w, em.audio_config.sample_rate) for w in chunk.cpu()]) if em.n_features else None
+        outs.append(predict_specs(em, mel_db(chunk, em.audio_config), feats))
     y = torch.cat(outs).numpy().astype('float64') if outs else np.zeros((0, 2))
     res, o = [], 0
     for song in songs:

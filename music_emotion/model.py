@@ -16,7 +16,7 @@ from .cache import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'ModelConfig', 'BasicBlock', 'EmotionResNet',
+__all__ = ['MODEL_PRESETS', 'FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'ModelConfig', 'BasicBlock', 'EmotionResNet',
            'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file',
            'load_model_file']
 
@@ -29,12 +29,14 @@ class ModelConfig:
     blocks: tuple = (2, 2, 2, 2)          # basic blocks in each stage
     dropout: float = 0.3                  # dropout before the linear head
     n_out: int = 2                        # outputs: valence, arousal
+    n_features: int = 0                   # handcrafted features (music_emotion.features) joined before the head; 0: none
 
     def __post_init__(self):
         def bad(msg): raise ValueError(f"ModelConfig: {msg}")
         def pos_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
         if not pos_int(self.in_channels): bad(f"in_channels must be a positive integer, got {self.in_channels!r}")
         if not pos_int(self.n_out): bad(f"n_out must be a positive integer, got {self.n_out!r}")
+        if not (self.n_features == 0 or pos_int(self.n_features)): bad(f"n_features must be a non-negative integer, got {self.n_features!r}")
         for n in ('widths', 'blocks'):
             v = getattr(self, n)
             if isinstance(v, (str, bytes)) or not hasattr(v, '__len__') or not len(v) or not all(pos_int(x) for x in v):
@@ -80,8 +82,10 @@ class BasicBlock(nn.Module):
         return self.relu(out + (x if self.downsample is None else self.downsample(x)))
 
 # %% ../nbs/03_model.ipynb #064355f4
+FEATURE_WIDTH = 64   # units of the feature branch
+
 class EmotionResNet(nn.Module):
-    "Residual CNN: spectrograms (B, C, n_mels, n_frames) -> (B, n_out) = (valence, arousal) in the normalised space."
+    "Residual CNN: spectrograms (B, C, n_mels, n_frames) [and standardised features (B, n_features)] -> (B, n_out) = (valence, arousal), normalised."
     def __init__(self, cfg: ModelConfig = ModelConfig()):
         super().__init__()
         self.cfg = cfg
@@ -95,6 +99,9 @@ class EmotionResNet(nn.Module):
             ni = nf
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.dropout = nn.Dropout(cfg.dropout)
+        if cfg.n_features:   # fusion: the features through a small layer of their own, joined to the pooled CNN embedding
+            self.feat = nn.Sequential(nn.Linear(cfg.n_features, FEATURE_WIDTH), nn.BatchNorm1d(FEATURE_WIDTH), nn.ReLU(inplace=True), nn.Dropout(cfg.dropout))
+            ni += FEATURE_WIDTH
         self.fc = nn.Linear(ni, cfg.n_out)
         self._init()
 
@@ -109,23 +116,28 @@ class EmotionResNet(nn.Module):
             if isinstance(m, BasicBlock): nn.init.zeros_(m.bn2.weight)
         nn.init.normal_(self.fc.weight, std=0.01); nn.init.zeros_(self.fc.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, f: torch.Tensor | None = None) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != self.cfg.in_channels:
             raise ValueError(f"EmotionResNet expects spectrograms (batch, {self.cfg.in_channels}, n_mels, n_frames), got shape {tuple(x.shape)}")
+        if (f is None) != (not self.cfg.n_features) or (f is not None and tuple(f.shape) != (x.shape[0], self.cfg.n_features)):
+            raise ValueError(f"EmotionResNet with n_features={self.cfg.n_features} expects features of shape (batch, {self.cfg.n_features}), got {None if f is None else tuple(f.shape)}")
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         for layer in self.layers: x = layer(x)
-        return self.fc(self.dropout(torch.flatten(self.avgpool(x), 1)))
+        x = self.dropout(torch.flatten(self.avgpool(x), 1))
+        if f is not None: x = torch.cat([x, self.feat(f.float())], 1)
+        return self.fc(x)
 
 # %% ../nbs/03_model.ipynb #837b7188
-def get_model_config(cfg_or_preset='small', in_channels: int | None = None) -> ModelConfig:
-    "A `ModelConfig` from a preset name, a config or a config dict, with `in_channels` overridden when given."
+def get_model_config(cfg_or_preset='small', in_channels: int | None = None, n_features: int | None = None) -> ModelConfig:
+    "A `ModelConfig` from a preset name, a config or a config dict, with `in_channels` and `n_features` overridden when given."
     if isinstance(cfg_or_preset, str):
         if cfg_or_preset not in MODEL_PRESETS: raise ValueError(f"unknown model preset {cfg_or_preset!r}; choose one of {sorted(MODEL_PRESETS)}")
         cfg = MODEL_PRESETS[cfg_or_preset]
     elif isinstance(cfg_or_preset, dict): cfg = ModelConfig.from_dict(cfg_or_preset)
     elif isinstance(cfg_or_preset, ModelConfig): cfg = cfg_or_preset
     else: raise TypeError(f"expected a preset name, a ModelConfig or a dict, got {type(cfg_or_preset).__name__}")
-    return cfg if in_channels is None else replace(cfg, in_channels=in_channels)
+    if in_channels is not None: cfg = replace(cfg, in_channels=in_channels)
+    return cfg if n_features is None else replace(cfg, n_features=n_features)
 
 def make_model(cfg_or_preset='small', in_channels: int | None = None) -> EmotionResNet:
     "Build an `EmotionResNet` from a preset name ('full', 'small', 'tiny'), a `ModelConfig` or a config dict."
@@ -197,7 +209,8 @@ def _state_dict_problem(sd: dict, cfg: ModelConfig) -> str | None:
     return '; '.join(probs) or None
 
 # %% ../nbs/03_model.ipynb #14624cc1
-def save_model_file(path, model: nn.Module, model_cfg, audio_cfg, target_scaler: dict, spec_stats: dict, extra: dict | None = None) -> Path:
+def save_model_file(path, model: nn.Module, model_cfg, audio_cfg, target_scaler: dict, spec_stats: dict, extra: dict | None = None,
+                    feature_stats: dict | None = None) -> Path:
     "Write `model` and everything needed to use it to `path` (atomically); returns the path."
     path = Path(path)
     mcfg = model_cfg if isinstance(model_cfg, ModelConfig) else ModelConfig.from_dict(model_cfg)
@@ -210,6 +223,8 @@ def save_model_file(path, model: nn.Module, model_cfg, audio_cfg, target_scaler:
                model_config=mcfg.to_dict(), audio_config=acfg.to_dict(), targets=list(TARGETS), scale=list(SCALE),
                target_scaler=_check_stats(target_scaler, 'target_scaler', len(TARGETS)),
                spec_stats=_check_stats(spec_stats, 'spec_stats', None), split=None, metrics=None)
+    if mcfg.n_features: obj['feature_stats'] = _check_stats(feature_stats, 'feature_stats', mcfg.n_features)
+    elif feature_stats is not None: raise ValueError("feature_stats given for a model without features (n_features=0)")
     extra = _plain(dict(extra or {}), 'extra')
     clash = set(extra) & (set(_REQUIRED) - {'split', 'metrics'})
     if clash: raise ValueError(f"extra may not override the keys {sorted(clash)}")
@@ -276,6 +291,9 @@ def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
     try: acfg = AudioConfig.from_dict(obj['audio_config'])
     except (ValueError, TypeError) as e: bad(f"invalid audio_config: {e}")
     if mcfg.in_channels != acfg.channels: bad(f"model_config.in_channels={mcfg.in_channels} but audio_config.channels={acfg.channels}")
+    if mcfg.n_features:
+        try: _check_stats(obj.get('feature_stats'), 'feature_stats', mcfg.n_features)
+        except (ValueError, TypeError) as e: bad(f"a model with n_features={mcfg.n_features} needs valid feature_stats: {e}")
     sd = obj['state_dict']
     if not isinstance(sd, dict) or not all(isinstance(k, str) and isinstance(t, torch.Tensor) for k, t in sd.items()):
         bad("state_dict must be a dict of parameter names to tensors")

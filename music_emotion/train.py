@@ -19,6 +19,7 @@ from .audio import AudioConfig, AudioError
 from .cache import SpecCache, CacheError, atomic_write
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
+from .features import feature_table, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
@@ -55,6 +56,7 @@ class TrainConfig:
     crop_ms: int = 0                   # train on random crops of this many ms (0: whole clips)
     weight_decay: float | None = None  # decoupled weight decay of Adam (AdamW); None: none
     mixup: float = 0.0                 # alpha of mixup (fastai's MixUp: pairs of songs and their targets blended); 0: off
+    features: bool = False             # fusion: the network also takes each clip's handcrafted features (music_emotion.features)
     patience: int = 10                 # early stopping (epochs without improvement of `monitor`)
     model_size: str = 'full'           # a music_emotion.model preset
     monitor: str = 'valid_loss'
@@ -216,6 +218,12 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     cr = cache.build(df.path.dropna().tolist(), n_workers=None, progress=not quiet and interactive())
     failed = dict(cr.failed)
     _say(quiet, f"spectrograms: {cr.computed} computed, {cr.reused} reused from {cache_dir} ({time.time() - t1:.1f} s)")
+    if cfg.features:   # computed once per file, cached next to the spectrograms
+        t2 = time.time()
+        ok = df.path.notna() & ~df.path.isin(list(failed))
+        _, ffail = feature_table(df.path[ok].tolist(), cache_dir, cfg.audio_config(), progress=not quiet and interactive())
+        failed.update(ffail)
+        _say(quiet, f"features: {int(ok.sum()) - len(ffail)} songs ({time.time() - t2:.1f} s)")
     if failed:
         first = next(iter(failed.items()))
         _say(quiet, f"warning: {len(failed)} audio file(s) could not be decoded and are left out, e.g. {first[0]}: {first[1]}")
@@ -352,8 +360,8 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         _say(quiet, f"run {cfg.run_name}: {run_dir}/ (TensorBoard: {tb_dir}/)")
         set_seed(cfg.seed)
         aug = AugConfig(p=cfg.aug_prob, crop_ms=cfg.crop_ms)
-        dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers)
-        mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels)
+        dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.features)
+        mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels, n_features=N_FEATURES if cfg.features else 0)
         model = make_model(mcfg)
         learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
                              run_dir=run_dir, tb_dir=tb_dir, cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
@@ -448,7 +456,7 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
         best = float(col[best_epoch])
     n = data['counts']
     save_model_file(run_dir/'model.pt', learn.model, mcfg, cfg.audio_config(),
-                    target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats),
+                    target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats), feature_stats=dls.feature_stats,
                     extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
                                           test_ids=[str(s) for s in test_df.song_id]),
                                metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values),
@@ -499,6 +507,11 @@ def summary(m: dict, run_dir) -> str:
                      + [f"  saved in {run_dir}/"])
 
 # %% ../nbs/05_train.ipynb #f75421a4
+def _yes_no(s: str) -> bool:
+    if s.lower() in ('yes', 'true', '1', 'on'): return True
+    if s.lower() in ('no', 'false', '0', 'off'): return False
+    raise argparse.ArgumentTypeError(f"expected yes or no, got {s!r}")
+
 _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--data-path', 'data_path', str, 'a DEAM folder (either layout) or a labels CSV with path, valence, arousal columns'),
     ('--epochs', 'epochs', int, 'maximum number of epochs'),
@@ -518,6 +531,7 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--crop-ms', 'crop_ms', int, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips'),
     ('--weight-decay', 'weight_decay', float, 'decoupled weight decay of Adam (AdamW)'),
     ('--mixup', 'mixup', float, 'mixup alpha: train on blends of two songs and of their targets (0: off)'),
+    ('--features', 'features', _yes_no, 'fusion: the network also takes each clip\'s handcrafted features (MFCC, chroma, key, tempo, ...: yes/no)'),
     ('--seed', 'seed', int, 'random seed (split, initialisation, shuffling)'),
     ('--patience', 'patience', int, 'stop after this many epochs without improvement of --monitor (0: never stop early)'),
     ('--model-size', 'model_size', str, f"model preset: {', '.join(MODEL_PRESETS)}"),
