@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_cache.ipynb #dcc51c3b
 from __future__ import annotations
-import hashlib, io, json, os, socket, sys, threading, time
+import hashlib, io, json, os, socket, sys, threading, time, zlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +41,12 @@ class CacheReport:
     failed: dict = field(default_factory=dict)   # path -> reason
     ok_paths: list = field(default_factory=list)  # paths whose spectrogram is now in the cache, in input order
     seconds: float = 0.0
+    damaged: dict = field(default_factory=dict)  # path -> what was wrong with its entry (it was computed again)
     def summary(self) -> str:
         s = f"{len(self.ok_paths)} cached ({self.computed} computed, {self.reused} reused), {len(self.failed)} failed in {self.seconds:.1f}s"
-        return s + ''.join(f"\n  skipped {p}: {r}" for p, r in self.failed.items())
-    def to_dict(self) -> dict: return dict(computed=self.computed, reused=self.reused, failed=self.failed, n_ok=len(self.ok_paths), seconds=self.seconds)
+        s += f", {len(self.damaged)} damaged entries recomputed" * bool(self.damaged)
+        return s + ''.join(f"\n  skipped {p}: {r}" for p, r in self.failed.items()) + ''.join(f"\n  recomputed {p}: {r}" for p, r in self.damaged.items())
+    def to_dict(self) -> dict: return dict(computed=self.computed, reused=self.reused, failed=self.failed, damaged=self.damaged, n_ok=len(self.ok_paths), seconds=self.seconds)
 
 # %% ../nbs/00a_cache.ipynb #0efdfbd6
 _HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]  # temp names say which machine writes them
@@ -78,6 +80,14 @@ def atomic_torch_save(obj, path, fsync: bool = True) -> Path:
 def _npy_bytes(arr: np.ndarray) -> memoryview:
     buf = io.BytesIO(); np.save(buf, arr)  # numpy writing to a file hides errno (a full disk reads "4032 requested and 1984 written")
     return buf.getbuffer()
+
+_TRAILER = b'\nmusic_emotion-crc32:'          # after the .npy bytes, then 8 hex digits and a newline (np.load ignores it)
+_TRAILER_LEN = len(_TRAILER) + 9
+
+def _with_checksum(npy) -> bytes:
+    "The bytes of a cache entry: the .npy bytes, then the CRC-32 of those bytes."
+    return bytes(npy) + _TRAILER + f"{zlib.crc32(npy):08x}\n".encode()
+
 
 # %% ../nbs/00a_cache.ipynb #e5a22454
 def _pid_alive(pid: int) -> bool:
@@ -135,10 +145,19 @@ class SpecCache:
         return spec.clamp(-6e4, 6e4).numpy().astype(np.float16)
 
     def put(self, path, arr: np.ndarray):
-        "Store `arr` as the spectrogram of `path` (atomically)."
+        "Store `arr` as the spectrogram of `path` (atomically), followed by the checksum of its bytes."
         f = self.entry(path)
-        try: atomic_write(f, _npy_bytes(np.ascontiguousarray(arr, dtype=np.float16)))
+        try: atomic_write(f, _with_checksum(_npy_bytes(np.ascontiguousarray(arr, dtype=np.float16))))
         except OSError as e: raise CacheError(f, f"cannot write cache entry for {path} ({e.strerror or e})") from None
+
+    def check(self, path) -> str | None:
+        "What is wrong with the entry of `path`, or None when it is intact (its checksum matches); reads the whole entry."
+        f = self.entry(path)
+        try: data = f.read_bytes()
+        except FileNotFoundError: return "no entry"
+        if not data.endswith(b'\n') or data[-_TRAILER_LEN:-9] != _TRAILER: return "no checksum (cut short, or written by an older version)"
+        if f"{zlib.crc32(memoryview(data)[:-_TRAILER_LEN]):08x}".encode() != data[-9:-1]: return "its bytes do not match their checksum (changed or damaged after it was written)"
+        return None if self._read(f) is not None else "not a float16 array of the configured shape"
 
 # %% ../nbs/00a_cache.ipynb #ca85b15e
 def _clean_stale_tmp(d: Path):
@@ -150,9 +169,22 @@ def _clean_stale_tmp(d: Path):
         if len(parts) > 2 and parts[2] != _HOST: continue
         if not _pid_alive(pid): t.unlink(missing_ok=True)
 
+def _prog() -> str:
+    "The name of the running command (music-emotion-data, music-emotion-train ...), for warnings on stderr."
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ''
+    return name if name.startswith('music-emotion') else 'music_emotion'
+
+def _legacy_entry(cache: SpecCache, p) -> str | None:
+    "An entry without a checksum (written before entries had one): None and the checksum added when its values are finite, else what is wrong."
+    a = cache.get(p)
+    if not np.isfinite(a).all(): return "no checksum, and it holds NaN or infinite values"
+    try: atomic_write(cache.entry(p), _with_checksum(_npy_bytes(np.array(a))))
+    except OSError: pass                                   # a read-only cache is still usable
+    return None
+
 @patch
-def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool = True) -> CacheReport:
-    "Make sure every file in `paths` has its spectrogram cached; returns a `CacheReport`."
+def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool = True, verify: bool = True) -> CacheReport:
+    "Make sure every file in `paths` has its spectrogram cached, intact (with `verify`, each entry found is checked against its checksum); returns a `CacheReport`."
     from tqdm.auto import tqdm
     t0, rep = time.time(), CacheReport()
     paths = [Path(p) for p in paths]
@@ -161,6 +193,12 @@ def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool =
     for p in paths:
         try: hit = p in self
         except OSError: hit = False
+        why = self.check(p) if hit and verify else None
+        if why is not None and why.startswith('no checksum'): why = _legacy_entry(self, p)   # an older version's entry
+        if why is not None:                                      # damaged: say which file's entry, and compute it again
+            rep.damaged[str(p)] = f"damaged cache entry {self.entry(p)} ({why}); computed again"
+            print(f"{_prog()}: warning: {p}: {rep.damaged[str(p)]}", file=sys.stderr, flush=True)
+            hit = False
         if hit: rep.reused += 1; done.add(p)
         else: todo.append(p)
     def work(p):
