@@ -28,7 +28,7 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
            'rmse', 'check_targets', 'macro_f1', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets',
            'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback',
-           'PlateauCallback', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
+           'PlateauCallback', 'EarlyStopping', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
            'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
            'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
            'evaluate']
@@ -208,6 +208,16 @@ class PlateauCallback(ReduceLROnPlateau):
         for h in self.opt.hypers: h['lr'] = max(h['lr'] / self.factor, self.min_lr)
         self.wait = 0
         if self.opt.hypers[-1]['lr'] < old and logs(self.learn): print(f"Epoch {self.epoch}: reducing lr to {self.opt.hypers[-1]['lr']:.3g}")
+
+class EarlyStopping(EarlyStoppingCallback):
+    "fastai's `EarlyStoppingCallback`, saying that it stops only when the learner logs."
+    def after_epoch(self):
+        TrackerCallback.after_epoch(self)
+        if self.new_best: self.wait = 0; return
+        self.wait += 1
+        if self.wait >= self.patience:
+            if logs(self.learn): print(f'No improvement since epoch {self.epoch - self.wait}: early stopping')
+            raise CancelFitException()
 
 def _fmt(name: str, v) -> str:
     if isinstance(v, str): return v
@@ -519,7 +529,7 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
     cb_list = [BestModelCallback(monitor=monitor, comp=comp, fname=best_name, with_opt=True),
                PlateauCallback(monitor=monitor, comp=comp, patience=plateau_patience, factor=plateau_factor, min_lr=min_lr),
                NonFiniteLossGuard()]
-    if patience: cb_list.append(EarlyStoppingCallback(monitor=monitor, comp=comp, patience=patience))
+    if patience: cb_list.append(EarlyStopping(monitor=monitor, comp=comp, patience=patience))
     if last_name: cb_list.append(LastCheckpointCallback(run_dir / f'{last_name}.pth'))
     if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images))
     learn = RegressionLearner(dls, model, loss_func=MSELossFlat(), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
