@@ -15,12 +15,16 @@ venv:
 demo: venv
 	@$(BIN)/music-emotion-data input --check >/dev/null 2>&1; rc=$$?; \
 	if [ $$rc -eq 0 ]; then \
-	  echo "Training on the dataset found in input/"; $(BIN)/music-emotion-train --data-path input $(ARGS); \
+	  echo "Training on the dataset found in input/"; $(BIN)/music-emotion-train --data-path input $(ARGS) || exit $$?; \
 	elif [ $$rc -eq 1 ]; then \
-	  echo "No dataset in input/: training on the built-in demo dataset (input/demo)"; $(BIN)/music-emotion-train --demo $(ARGS); \
+	  echo "No dataset in input/: training on the built-in demo dataset (input/demo)"; $(BIN)/music-emotion-train --demo $(ARGS) || exit $$?; \
 	else \
 	  echo "input/ holds a dataset with problems:"; $(BIN)/music-emotion-data input --check; exit 2; \
-	fi
+	fi; \
+	echo; echo "Next:"; \
+	echo "  $(BIN)/music-emotion-predict models/<run>/ song.mp3   # the model just trained (models/ lists the runs)"; \
+	echo "  $(BIN)/music-emotion-predict pretrained song.mp3      # the shipped model of real music (see music_emotion/pretrained/MODEL_CARD.md)"; \
+	echo "  $(BIN)/tensorboard --logdir visualisation/runs       # the training curves and figures"
 
 test: venv
 	@$(BIN)/python tools/run_tests.py --flags "$(TEST_FLAGS)" --n_workers $(TEST_WORKERS)

@@ -14,7 +14,8 @@ from fastcore.basics import patch
 from .audio import AudioConfig, AudioError, spectrogram
 
 # %% auto #0
-__all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save', 'SpecCache']
+__all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save', 'OutputError',
+           'StdoutClosed', 'drop_stdout', 'write_stdout', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(Exception):
@@ -87,6 +88,26 @@ _TRAILER_LEN = len(_TRAILER) + 9
 def _with_checksum(npy) -> bytes:
     "The bytes of a cache entry: the .npy bytes, then the CRC-32 of those bytes."
     return bytes(npy) + _TRAILER + f"{zlib.crc32(npy):08x}\n".encode()
+
+
+# %% ../nbs/00a_cache.ipynb #03741a29
+class OutputError(Exception):
+    "An output file that cannot be written (full disk, no permission, another process writing it): the message names it."
+
+class StdoutClosed(Exception):
+    "Standard output was closed by its reader (a broken pipe, as in `music-emotion-predict ... | head -1`)."
+
+def drop_stdout():
+    "Point file descriptor 1 at /dev/null, so that the interpreter's last flush of what is still buffered cannot fail (and print a traceback) again."
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, sys.stdout.fileno()); os.close(fd)
+    except (OSError, ValueError): pass    # stdout is not a file (captured in a test)
+
+def write_stdout(text: str):
+    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full)."
+    try: sys.stdout.write(text); sys.stdout.flush()
+    except BrokenPipeError: drop_stdout(); raise StdoutClosed() from None
+    except OSError as e: drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
 # %% ../nbs/00a_cache.ipynb #e5a22454

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
+from .cache import write_stdout, StdoutClosed, OutputError
 
 # %% auto #0
 __all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',
@@ -712,11 +713,8 @@ def main(argv=None) -> int:
             c = out['cache']
             text += f"\n  cache {c['dir']} ({c['key']}): {c['computed']} computed, {c['reused']} reused, {len(c['failed'])} failed"
             text += ''.join(f"\n      {k}: {v}" for k, v in list(c['failed'].items())[:5])
-    _emit(text)
+    try: write_stdout(text + '\n')
+    except StdoutClosed: return 141          # the reader went away (`| head`): stop quietly, as a SIGPIPE death would
+    except OutputError as e: err(e); return 1
     return code
 
-def _emit(text: str):
-    "Print `text`; a reader that went away (`| head`) is not an error."
-    try: print(text); sys.stdout.flush()
-    except BrokenPipeError:
-        with contextlib.suppress(Exception): os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

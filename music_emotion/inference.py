@@ -16,14 +16,14 @@ from .audio import (AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio,
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
-from .cache import atomic_write
+from .cache import atomic_write, OutputError, StdoutClosed, write_stdout
 from .features import wav_features
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file',
            'EmotionModel', 'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers',
            'collect_audio', 'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'format_table',
-           'read_partial_csv', 'OutputError', 'StdoutClosed', 'CsvOut', 'run_predict', 'main']
+           'read_partial_csv', 'CsvOut', 'run_predict', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -442,24 +442,6 @@ def read_partial_csv(out, timeline: bool = False) -> pd.DataFrame:
     t.attrs['nbytes'] = int(ends[len(t)])                                  # the header and the kept rows
     return t
 
-class OutputError(Exception):
-    "An output file that cannot be written (full disk, no permission, another process writing it): the message names it."
-
-class StdoutClosed(Exception):
-    "Standard output was closed by its reader (a broken pipe, as in `music-emotion-predict ... | head -1`)."
-
-def _drop_stdout():
-    "Point file descriptor 1 at /dev/null, so that the interpreter's last flush of what is still buffered cannot fail (and print a traceback) again."
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, sys.stdout.fileno()); os.close(fd)
-    except (OSError, ValueError): pass    # stdout is not a file (captured in a test)
-
-def _write_stdout(text: str):
-    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full)."
-    try: sys.stdout.write(text); sys.stdout.flush()
-    except BrokenPipeError: _drop_stdout(); raise StdoutClosed() from None
-    except OSError as e: _drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
-
 def _lock_for(out) -> Path:
     "The lock file that says a process is writing `out`: `.NAME.lock` next to it."
     out = Path(out); return out.with_name(f".{out.name}.lock")
@@ -470,7 +452,7 @@ class CsvOut:
         from filelock import FileLock, Timeout
         self.out, self.timeline, self.lock, cols = out, timeline, None, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
         self.kept = pd.DataFrame(columns=cols)
-        if out == '-': self.f = sys.stdout; _write_stdout(_csv_line(cols)); return
+        if out == '-': self.f = sys.stdout; write_stdout(_csv_line(cols)); return
         try:
             self.lock = FileLock(_lock_for(out))
             self.lock.acquire(blocking=False)
@@ -492,7 +474,7 @@ class CsvOut:
             raise
     def add(self, row: dict, timeline: pd.DataFrame):
         text = ''.join(_csv_line(r) for r in _table([(row, timeline)], self.timeline).itertuples(index=False))
-        if self.f is sys.stdout: return _write_stdout(text)
+        if self.f is sys.stdout: return write_stdout(text)
         try: self.f.write(text); self.f.flush()
         except OSError as e: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
     def close(self, failed: bool = False):
@@ -559,8 +541,8 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     done = kept + done
     if csv not in (None, '-'): _say(f"wrote {csv}")
     try:
-        if json_out: _write_stdout(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1) + '\n')
-        elif csv is None and done: _write_stdout(format_table(_table(done, timeline)))   # (a CSV was written song by song above)
+        if json_out: write_stdout(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1) + '\n')
+        elif csv is None and done: write_stdout(format_table(_table(done, timeline)))   # (a CSV was written song by song above)
     except OutputError as e: _say(f"error: {e}"); return 1
     if plot is not None and done:
         try: _plot(done, plot, timeline)
