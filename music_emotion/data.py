@@ -217,12 +217,14 @@ class DataReport:
                     n_audio_without_annotation=len(self.audio_without_annotation), n_unreadable=len(self.unreadable),
                     n_duplicates=len(self.duplicates), n_out_of_range=len(self.out_of_range))
     def to_dict(self) -> dict:
-        "Counts first, then everything else; JSON-ready."
+        "Counts first, then everything else; JSON-ready (`missing_audio` as {reason: [song ids]})."
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         lists = ('missing_audio', 'audio_without_annotation', 'unreadable', 'duplicates', 'out_of_range')
         head = {k: d[k] for k in ('path', 'kind', 'root', 'layout')}
         rest = {k: v for k, v in d.items() if k not in head and k not in lists and k not in ('n_annotated', 'n_with_audio')}
-        return {**head, **self.counts(), 'usable': self.usable, **rest, **{k: d[k] for k in lists}}
+        by_reason = {}   # missing audio as {reason: [song ids]}: DEAM gives one reason (its audio folder) for all of them
+        for sid, why in self.missing_audio.items(): by_reason.setdefault(why, []).append(sid)
+        return {**head, **self.counts(), 'usable': self.usable, **rest, **{k: d[k] for k in lists}, 'missing_audio': by_reason}
 
     def summary(self, n_show: int = 5) -> str:
         "A few lines for a person: counts, ranges and the first few songs or files behind each problem."
