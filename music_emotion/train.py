@@ -105,6 +105,8 @@ def _check_config(c: TrainConfig):
     if c.patience < 0 or c.num_workers < 0: bad("patience and num_workers cannot be negative")
     if c.n_folds < 2: bad(f"n_folds must be at least 2, got {c.n_folds}")
     if c.split not in SPLIT_METHODS: bad(f"split must be one of {', '.join(SPLIT_METHODS)}, got {c.split!r}")
+    if not (0 <= c.valid_pct < 1 and 0 <= c.test_pct < 1 and c.valid_pct + c.test_pct < 1):
+        bad(f"need 0 <= valid_pct, test_pct and valid_pct + test_pct < 1, got {c.valid_pct} and {c.test_pct}")
     if not 0 <= c.crop_ms < c.max_ms: bad(f"crop_ms must be 0 (whole clips) or shorter than max_ms ({c.max_ms}), got {c.crop_ms}")
     if not c.mixup >= 0: bad(f"mixup (alpha) cannot be negative, got {c.mixup}")
     if c.weight_decay is not None and not c.weight_decay >= 0: bad(f"weight_decay cannot be negative, got {c.weight_decay}")
@@ -527,6 +529,8 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--split', 'split', str, 'how songs are split: random, mediaeval (DEAM 2013-14 excerpts for training, 2015 full songs for test), kfold, cv (fold --fold is test), column (the CSV\'s split column)'),
     ('--fold', 'fold', int, 'validation fold for --split kfold, test fold for --split cv (0..n-folds - 1)'),
     ('--n-folds', 'n_folds', int, 'folds of --split kfold or cv'),
+    ('--valid-pct', 'valid_pct', float, 'share of the songs that validate (--split random, mediaeval, cv)'),
+    ('--test-pct', 'test_pct', float, 'share of the songs held out for the test (--split random, kfold)'),
     ('--group-column', 'group_column', str, 'labels CSV column whose groups (e.g. artists) stay on one side of random, kfold and cv splits (default: artist, when the CSV has it)'),
     ('--crop-ms', 'crop_ms', int, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips'),
     ('--weight-decay', 'weight_decay', float, 'decoupled weight decay of Adam (AdamW)'),

@@ -35,7 +35,7 @@ CARD = """# music_emotion pretrained model: 4QAED quadrants
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('data_path'); ap.add_argument('--eval-json', required=True)
-    add_train_flags(ap, exclude=('data_path', 'demo', 'split', 'fold', 'n_folds', 'run_name', 'models_dir', 'log_dir', 'demo_songs'), defaults={})
+    add_train_flags(ap, exclude=('data_path', 'demo', 'split', 'fold', 'n_folds', 'test_pct', 'run_name', 'models_dir', 'log_dir', 'demo_songs'), defaults={})
     a = vars(ap.parse_args())
     ev = json.loads(Path(a.pop('eval_json')).read_text())
     settings = {k: v for k, v in a.items() if v is not None and k != 'data_path'}
