@@ -27,7 +27,8 @@ CARD = """# music_emotion pretrained model: 4QAED quadrants
   quadrant, same folds for both): quadrant macro F1 {f1}, accuracy {acc}, valence sign accuracy {vs},
   arousal sign accuracy {as_}; the librosa-features + SVM baseline on the same folds: macro F1 {bf1}, valence sign
   accuracy {bvs}. Published systems on all 900 clips reach 0.764 (Panda 2018) and 0.802 (Louro et al. 2024).
-- **Settings**: {settings}
+- **Settings**: {settings}; made by `tools/train_pretrained.py` ({epochs_run} epochs, the best at epoch {best_epoch};
+  on its {n_valid} validation songs: quadrant macro F1 {valid_f1:.3f}).
 - **Use**: research only, like the dataset; cite the paper above. Music outside AllMusic's popular genres, and
   music without a clear mood, are outside what it saw.
 """
@@ -51,8 +52,9 @@ def main():
         size=r.config.model_size, n_params=sum(p.numel() for p in em.model.parameters()), size_kb=(OUT/'model.pt').stat().st_size / 1024,
         n_songs=ev['n_songs'], n_groups=ev['n_groups'], n_train=r.metrics['n_train'], n_valid=r.metrics['n_valid'],
         f1=m('ours', 'macro_f1'), acc=m('ours', 'accuracy'), vs=m('ours', 'valence_sign_acc'), as_=m('ours', 'arousal_sign_acc'),
-        bf1=m('baseline', 'macro_f1'), bvs=m('baseline', 'valence_sign_acc'),
-        settings=', '.join(f"`{k}={v}`" for k, v in ev['settings'].items() if k in settings or k in ('model_size', 'crop_ms', 'epochs', 'patience'))))
+        bf1=m('baseline', 'macro_f1'), bvs=m('baseline', 'valence_sign_acc'), epochs_run=r.metrics['epochs_run'],
+        best_epoch=r.metrics['best_epoch'], valid_f1=r.metrics['valid']['quadrant']['macro_f1'],
+        settings=', '.join(f"`{k}={v}`" for k, v in ev['settings'].items() if (k in settings or k in ('model_size', 'crop_ms', 'epochs', 'patience')) and k not in ('cache_dir', 'num_workers'))))
     print(f"wrote {OUT/'model.pt'} and {OUT/'MODEL_CARD.md'}")
 
 if __name__ == '__main__': sys.exit(main())
