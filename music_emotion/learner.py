@@ -281,7 +281,7 @@ class TensorBoardRegressionCallback(Callback):
         if rank_distrib(): return   # on several processes, all gather the predictions; rank 0 writes
         from torch.utils.tensorboard import SummaryWriter
         first = getattr(self.learn, 'first_epoch', 0)
-        self.writer = SummaryWriter(str(self.log_dir), purge_step=first or None)
+        if self.writer is None: self.writer = SummaryWriter(str(self.log_dir), purge_step=first or None)
     def before_validate(self): self.preds, self.targs = [], []
     def after_batch(self):
         if self.training or not len(self.yb): return
@@ -305,7 +305,16 @@ class TensorBoardRegressionCallback(Callback):
             if self.images and e % self.image_every == 0:
                 for tag, img in dim_figures(p, t).items(): w.add_image(tag, img, e, dataformats='HWC')
         w.flush()
-    def after_fit(self): self.close()
+    def after_fit(self):
+        if self.writer is not None: self.writer.flush()   # kept open: `log_final` adds the run's results to the same event file
+    def log_final(self, hparams: dict, metrics: dict, step: int):
+        "The run's settings and final metrics to the HParams view, and the metrics as scalars at `step`; then close the event file."
+        if self.writer is None: return
+        from torch.utils.tensorboard.summary import hparams as hparams_summary
+        fw = self.writer._get_file_writer()
+        for s in hparams_summary(hparams, metrics): fw.add_summary(s)
+        for k, v in metrics.items(): self.writer.add_scalar(k, v, step)
+        self.close()
     def close(self):
         "Flush and close the event file (also after an interrupted fit)."
         if self.writer is not None: self.writer.close(); self.writer = None

@@ -418,20 +418,17 @@ def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
     if done: print(f"\ninterrupted: {done} complete epoch(s) are saved in {run_dir/'last.pth'}; resume with: {how}", file=sys.stderr)
     else: print(f"\ninterrupted before the first epoch ended: nothing to resume; start again (with --overwrite) to train", file=sys.stderr)
 
-def log_hparams(tb_dir, cfg: TrainConfig, metrics: dict):
-    "The run's settings and its final valid/test metrics to TensorBoard's HParams view, and the test metrics as scalars."
-    from torch.utils.tensorboard import SummaryWriter
+def log_hparams(learn, cfg: TrainConfig, metrics: dict):
+    "The run's settings and final valid/test metrics to TensorBoard's HParams view, and the test metrics as scalars, in the run's event file."
+    tb = getattr(learn, 'tensor_board_regression', None)
+    if tb is None: return
     hp = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in asdict(cfg).items() if k not in RUNTIME_FIELDS}
     mets = {}
     for split in ('valid', 'test', 'test_song'):
         rep = metrics.get(split) or {}
         mets.update({f'final/{split}/{d}_{k}': rep[d][k] for d in DIMS for k in KINDS if d in rep})
         mets.update({f'final/{split}/quadrant_{k}': v for k, v in (rep.get('quadrant') or {}).items() if k != 'n'})
-    mets = {k: float(v) for k, v in mets.items() if v is not None and np.isfinite(v)}
-    with SummaryWriter(str(tb_dir)) as w:
-        w.add_hparams(hp, mets, run_name='.')
-        for k, v in mets.items():
-            if not k.startswith('final/valid/'): w.add_scalar(k, v, metrics['epochs_run'])
+    tb.log_final(hp, {k: float(v) for k, v in mets.items() if v is not None and np.isfinite(v)}, metrics['epochs_run'])
 
 def trained_on(cfg: TrainConfig, data: dict) -> dict:
     "What a model was trained on, as its model file records it: the kind ('demo', 'deam' or 'csv'), the dataset's name and the song counts."
@@ -476,7 +473,7 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
                    seconds=dict(data=data['seconds'], fit=fit_s, test_song=time.time() - t, total=time.time() - t_start),
                    run_name=cfg.run_name)
     if song_error: metrics['test_song_error'] = song_error
-    try: log_hparams(Path(cfg.log_dir)/cfg.run_name, cfg, metrics)
+    try: log_hparams(learn, cfg, metrics)
     except Exception as e: metrics['tensorboard_error'] = f"{type(e).__name__}: {e}"   # the run's results are kept either way
     _write_json(metrics, run_dir/'metrics.json')
     return metrics
