@@ -272,8 +272,9 @@ def dim_figures(pred, true) -> dict:
 class TensorBoardRegressionCallback(Callback):
     "Log losses, learning rate, metrics, Pearson r and per-dimension scatter/error images of the validation set to TensorBoard."
     order = Recorder.order + 5   # after the recorder has the epoch's values, before early stopping may end the fit
-    def __init__(self, log_dir, images: bool = True, image_every: int = 1):
+    def __init__(self, log_dir, images: bool = True, image_every: int = 1, histograms: bool = False):
         self.log_dir, self.images, self.image_every, self.writer = Path(log_dir), images, max(1, int(image_every)), None
+        self.histograms = histograms
         self.preds, self.targs = [], []
     def before_fit(self):
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
@@ -283,6 +284,11 @@ class TensorBoardRegressionCallback(Callback):
         first = getattr(self.learn, 'first_epoch', 0)
         if self.writer is None: self.writer = SummaryWriter(str(self.log_dir), purge_step=first or None)
     def before_validate(self): self.preds, self.targs = [], []
+    def after_backward(self):
+        "With `histograms`: every parameter's gradient of each epoch's last training batch."
+        if not (self.histograms and self.writer is not None and self.iter == self.n_iter - 1): return
+        for n, p in get_model(self.learn.model).named_parameters():
+            if p.grad is not None: self.writer.add_histogram(f'gradients/{n}', p.grad.detach().float().cpu(), self.epoch)
     def after_batch(self):
         if self.training or not len(self.yb): return
         det = gathered(self.learn)
@@ -294,6 +300,8 @@ class TensorBoardRegressionCallback(Callback):
             if v is None or not np.isfinite(v): continue
             w.add_scalar(f"loss/{n[:-5]}" if n.endswith('_loss') else f"metrics/{n}", float(v), e)
         w.add_scalar('lr', float(self.learn.opt.hypers[-1]['lr']), e)
+        if self.histograms:
+            for n, p in get_model(self.learn.model).named_parameters(): w.add_histogram(f'weights/{n}', p.detach().float().cpu(), e)
         if self.preds:
             p = np.asarray(decode_targets(self.dls, torch.cat(self.preds)), dtype='float64')
             t = np.asarray(decode_targets(self.dls, torch.cat(self.targs)), dtype='float64')
@@ -525,7 +533,8 @@ def valid_targets(dls) -> np.ndarray:
 def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', patience: int | None = 10,
                  plateau_patience: int | None = None, plateau_factor: float = 5., min_lr: float = 1e-6, wd: float | None = None,
                  run_dir=None, model_dir=None, tb_dir=None, best_name: str = 'best', last_name: str | None = 'last',
-                 images: bool = True, mixed_precision: bool | None = None, check_valid: bool = True, cbs=None) -> RegressionLearner:
+                 images: bool = True, mixed_precision: bool | None = None, check_valid: bool = True, cbs=None,
+                 histograms: bool = False) -> RegressionLearner:
     "A `RegressionLearner` for (valence, arousal) regression with metrics, checkpoints, early stopping, LR plateau and TensorBoard."
     if check_valid: check_targets(valid_targets(dls), 'validation set')
     metrics = va_metrics()
@@ -540,7 +549,7 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
                NonFiniteLossGuard()]
     if patience: cb_list.append(EarlyStopping(monitor=monitor, comp=comp, patience=patience))
     if last_name: cb_list.append(LastCheckpointCallback(run_dir / f'{last_name}.pth'))
-    if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images))
+    if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images, histograms=histograms))
     learn = RegressionLearner(dls, model, loss_func=MSELossFlat(), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
                               path=run_dir, model_dir=model_dir, cbs=cb_list + list(L(cbs)))
     dev = torch.device(getattr(dls, 'device', None) or 'cpu')

@@ -57,6 +57,7 @@ class TrainConfig:
     weight_decay: float | None = None  # decoupled weight decay of Adam (AdamW); None: none
     mixup: float = 0.0                 # alpha of mixup (fastai's MixUp: pairs of songs and their targets blended); 0: off
     features: bool = False             # fusion: the network also takes each clip's handcrafted features (music_emotion.features)
+    tb_histograms: bool = False        # also log weight and gradient histograms to TensorBoard each epoch
     patience: int = 10                 # early stopping (epochs without improvement of `monitor`)
     model_size: str = 'full'           # a music_emotion.model preset
     monitor: str = 'valid_loss'
@@ -366,7 +367,8 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels, n_features=N_FEATURES if cfg.features else 0)
         model = make_model(mcfg)
         learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
-                             run_dir=run_dir, tb_dir=tb_dir, cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
+                             run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
+                             cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
         if not resume and rank == 0: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
         if world > 1:
             print(f"process {rank} of {world} ({torch.distributed.get_backend()} on {dls.device}): "
@@ -537,6 +539,7 @@ _FLAGS = [  # (flag, TrainConfig field, type, help)
     ('--patience', 'patience', int, 'stop after this many epochs without improvement of --monitor (0: never stop early)'),
     ('--model-size', 'model_size', str, f"model preset: {', '.join(MODEL_PRESETS)}"),
     ('--monitor', 'monitor', str, 'what early stopping, the best checkpoint and the LR plateau watch: valid_loss, mse, or <valence|arousal>_<pearson|ccc|r2|rmse>'),
+    ('--tb-histograms', 'tb_histograms', _yes_no, 'also log weight and gradient histograms to TensorBoard each epoch (yes/no)'),
     ('--run-name', 'run_name', str, 'name of the run folder (default: a timestamp)'),
     ('--models-dir', 'models_dir', str, 'where run folders go'),
     ('--log-dir', 'log_dir', str, 'where TensorBoard logs go'),
