@@ -15,7 +15,7 @@ from .audio import AudioConfig, AudioError, spectrogram
 
 # %% auto #0
 __all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save', 'OutputError',
-           'StdoutClosed', 'drop_stdout', 'write_stdout', 'SpecCache']
+           'StdoutClosed', 'drop_stdout', 'write_stdout', 'default_cache_dir', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(Exception):
@@ -116,6 +116,21 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError: return False
     except PermissionError: return True
     return True
+
+# %% ../nbs/00a_cache.ipynb #969bff51
+def _writable(d: Path) -> bool:
+    "A folder we may write to: some write permission bit is set (root ignores permissions: we do not) and the OS agrees."
+    return bool(d.stat().st_mode & 0o222) and os.access(d, os.W_OK | os.X_OK)
+
+def default_cache_dir(data_root) -> Path:
+    "`data_root/.cache` when it can be written (or made), else a folder for this dataset in the user's cache folder."
+    root = Path(data_root); d = root/'.cache'
+    try:
+        if d.is_dir() and _writable(d): return d
+        if not d.exists() and root.is_dir() and _writable(root): return d    # made when the first entry is written
+    except OSError: pass
+    home = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')
+    return home/'music_emotion'/hashlib.sha1(str(root.resolve()).encode('utf-8', 'surrogateescape')).hexdigest()[:12]
 
 # %% ../nbs/00a_cache.ipynb #488f7369
 class SpecCache:

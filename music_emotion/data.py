@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
-from .cache import write_stdout, StdoutClosed, OutputError
+from .cache import write_stdout, StdoutClosed, OutputError, default_cache_dir
 
 # %% auto #0
 __all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',
@@ -689,7 +689,7 @@ def main(argv=None) -> int:
         if a.cache and rep.usable:
             cfg = AudioConfig(**{n: getattr(a, n) for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length')})
             root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
-            cdir = Path(a.cache_dir) if a.cache_dir else root/'.cache'
+            cdir = Path(a.cache_dir) if a.cache_dir else default_cache_dir(root)
             r = cache_dataset(df, cdir, cfg, n_workers=a.workers)
             out['cache'] = dict(dir=str(cdir), key=cfg.key, computed=r.computed, reused=r.reused, failed=dict(r.failed))
             if not r.ok_paths: code = 1

@@ -16,7 +16,7 @@ from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
 from .audio import AudioConfig, AudioError
-from .cache import SpecCache, CacheError, atomic_write
+from .cache import SpecCache, CacheError, atomic_write, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import feature_table, N_FEATURES
@@ -213,7 +213,7 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     df, rep = scan_dataset(path, group_column=cfg.group_column)
     if not rep.usable: raise DatasetError(path, f"no song has both labels and audio ({rep.n_annotated} annotated, {len(rep.missing_audio)} without audio)")
     root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
-    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else root/'.cache'
+    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir(root)
     _say(quiet, f"data: {rep.root} ({rep.kind}): {rep.n_annotated} annotated songs, {rep.n_with_audio} with audio"
          + (f", {len(rep.missing_audio)} without audio (left out)" if rep.missing_audio else ''))
     cache = SpecCache(cache_dir, cfg.audio_config())
