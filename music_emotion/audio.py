@@ -14,13 +14,15 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioConfig',
-           'AudioError', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec',
-           'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio']
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES',
+           'AudioConfig', 'AudioError', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample',
+           'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio']
 
 # %% ../nbs/00_audio.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
 CROPS = ('start', 'center')
+
+AUDIO_LIMITS = dict(sample_rate=(1000, 384_000), max_ms=(10, 600_000), n_fft=(16, 65_536), hop_length=(1, 65_536), n_mels=(1, 1024))
 
 @dataclass(frozen=True)
 class AudioConfig:
@@ -41,6 +43,8 @@ class AudioConfig:
         for n in ('sample_rate', 'max_ms', 'n_fft', 'hop_length', 'n_mels'):
             v = getattr(self, n)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0: bad(f"{n} must be a positive integer, got {v!r}")
+            lo, hi = AUDIO_LIMITS[n]
+            if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: a typo or a hostile file, not music
         if self.channels not in (1, 2): bad(f"channels must be 1 or 2, got {self.channels!r}")
         if self.crop not in CROPS: bad(f"crop must be one of {CROPS}, got {self.crop!r}")
         nyq = self.sample_rate / 2
