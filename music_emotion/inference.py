@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .audio import (AudioConfig, AudioError, AUDIO_EXTS, find_audio, load_audio, audio_info, to_channels, resample,
+from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audio, load_audio, audio_info, to_channels, resample,
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
@@ -123,6 +123,8 @@ def _window_params(cfg: AudioConfig, window_ms=None, hop_ms=None) -> tuple[int, 
     for name, v in (('window_ms', window_ms), ('hop_ms', hop_ms)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0):
             raise ValueError(f"{name} must be a positive number of milliseconds, got {v!r}")
+        if v is not None and v > AUDIO_LIMITS['max_ms'][1]:   # a window's audio is held (and computed on) at once
+            raise ValueError(f"{name} must be at most {AUDIO_LIMITS['max_ms'][1]} ms (10 minutes), got {v!r}")
     win = round(window_ms * cfg.sample_rate / 1000)
     hop = round((window_ms / 2 if hop_ms is None else hop_ms) * cfg.sample_rate / 1000)
     if win < cfg.n_fft: raise ValueError(f"window_ms={window_ms} is shorter than one FFT frame ({cfg.n_fft} samples at {cfg.sample_rate} Hz)")
