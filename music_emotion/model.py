@@ -185,6 +185,9 @@ def _check_stats(d, name: str, n: int | None) -> dict:
     out = {}
     for k in ('mean', 'std'):
         v = d[k]
+        size = getattr(v, 'numel', None) or getattr(v, 'size', None)
+        if hasattr(v, 'shape') and (int(size() if callable(size) else size) != (1 if n is None else n)):   # before reading a (possibly huge, expanded) tensor
+            raise ValueError(f"{name}[{k!r}] must be {'one number' if n is None else f'{n} numbers'}, got an array of shape {tuple(v.shape)}")
         try:
             if n is None:
                 if isinstance(v, (list, tuple)) or (hasattr(v, 'ndim') and v.ndim > 0): raise TypeError
