@@ -26,9 +26,9 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 
 # %% auto #0
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
-           'rmse', 'check_targets', 'macro_f1', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets',
-           'VAMetric', 'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback',
-           'PlateauCallback', 'EarlyStopping', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
+           'rmse', 'check_targets', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets', 'VAMetric',
+           'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback', 'PlateauCallback',
+           'EarlyStopping', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
            'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
            'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
            'evaluate']
@@ -85,15 +85,6 @@ def check_targets(true, what: str = 'validation set'):
 
 QUADRANT_KINDS = ('accuracy', 'macro_f1', 'valence_sign_acc', 'arousal_sign_acc')
 
-def macro_f1(pred_cls, true_cls) -> float:
-    "Mean F1 over the classes that occur in `true_cls` or `pred_cls` (scikit-learn's `f1_score(average='macro')`)."
-    p, t = np.asarray(pred_cls), np.asarray(true_cls)
-    f1 = []
-    for c in np.union1d(p, t):
-        tp, fp, fn = np.sum((p == c) & (t == c)), np.sum((p == c) & (t != c)), np.sum((p != c) & (t == c))
-        f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(f1)) if f1 else float('nan')
-
 def quadrant_report(pred, true) -> dict | None:
     "Quadrant accuracy and macro F1, and each axis's sign accuracy (side of 5), over the songs whose true values have a quadrant; None if none has."
     p, t = np.asarray(pred, dtype='float64').reshape(-1, 2), np.asarray(true, dtype='float64').reshape(-1, 2)
@@ -102,7 +93,9 @@ def quadrant_report(pred, true) -> dict | None:
     if not ok.any(): return None
     pq = quadrant_of(np.where(p == MIDDLE, MIDDLE - 1e-9, p))   # a prediction of exactly 5 counts as the low side
     sign = {f'{d}_sign_acc': float(np.mean((p[t[:, i] != MIDDLE, i] > MIDDLE) == (t[t[:, i] != MIDDLE, i] > MIDDLE))) for i, d in enumerate(DIMS)}
-    return dict(accuracy=float(np.mean(pq[ok] == tq[ok])), macro_f1=macro_f1(pq[ok], tq[ok]), **sign, n=int(ok.sum()))
+    from sklearn.metrics import f1_score
+    return dict(accuracy=float(np.mean(pq[ok] == tq[ok])), macro_f1=float(f1_score(tq[ok], pq[ok], average='macro', zero_division=0)),
+                **sign, n=int(ok.sum()))
 
 def regression_report(pred, true, what: str = 'evaluation set') -> dict:
     "{'valence': {'pearson', 'ccc', 'r2', 'rmse'}, 'arousal': {...}, 'quadrant': {...}} for `pred` and `true` (N, 2) on 1..9 (no 'quadrant' when no true value has one)."
