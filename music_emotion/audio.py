@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_audio.ipynb #d3f5e2cd
 from __future__ import annotations
-import hashlib, json, math, functools, os
+import atexit, hashlib, json, math, functools, os, re, sys, threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -14,76 +14,72 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES',
-           'AudioConfig', 'AudioError', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample',
-           'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio']
+__all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioError', 'quiet_decoder', 'audio_info',
+           'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip',
+           'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS',
+           'AUDIO_EXTS', 'AudioConfig']
 
-# %% ../nbs/00_audio.ipynb #1a615f11
-PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
-CROPS = ('start', 'center')
-
-AUDIO_LIMITS = dict(sample_rate=(1000, 384_000), max_ms=(10, 600_000), n_fft=(16, 65_536), hop_length=(1, 65_536), n_mels=(1, 1024))
-
-@dataclass(frozen=True)
-class AudioConfig:
-    "Every parameter that shapes a spectrogram. Saved with each cache and model; compared, never guessed."
-    sample_rate: int = 22050    # Hz after resampling
-    channels: int = 1           # 1 (mono) or 2 (stereo)
-    max_ms: int = 30000         # clip length: longer audio is cut, shorter is zero-padded
-    n_fft: int = 2048           # FFT size (and window length)
-    hop_length: int = 512       # samples between frames
-    n_mels: int = 128           # mel bands
-    f_min: float = 0.0          # lowest mel frequency (Hz)
-    f_max: float | None = None  # highest mel frequency (Hz); None = sample_rate / 2
-    top_db: float | None = 80.0 # dynamic range kept below each clip's peak (dB)
-    crop: str = 'start'         # which part of a long file is kept: 'start' or 'center'
-
-    def __post_init__(self):
-        def bad(msg): raise ValueError(f"AudioConfig: {msg}")
-        for n in ('sample_rate', 'max_ms', 'n_fft', 'hop_length', 'n_mels'):
-            v = getattr(self, n)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0: bad(f"{n} must be a positive integer, got {v!r}")
-            lo, hi = AUDIO_LIMITS[n]
-            if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: a typo or a hostile file, not music
-        if self.channels not in (1, 2): bad(f"channels must be 1 or 2, got {self.channels!r}")
-        if self.crop not in CROPS: bad(f"crop must be one of {CROPS}, got {self.crop!r}")
-        nyq = self.sample_rate / 2
-        if not 0 <= self.f_min < (self.f_max or nyq): bad(f"need 0 <= f_min < f_max, got f_min={self.f_min}, f_max={self.f_max}")
-        if self.f_max is not None and self.f_max > nyq: bad(f"f_max={self.f_max} is above the Nyquist frequency {nyq}")
-        if self.n_fft > self.n_samples: bad(f"n_fft={self.n_fft} is longer than the clip ({self.n_samples} samples)")
-        if self.top_db is not None and self.top_db <= 0: bad(f"top_db must be positive or None, got {self.top_db}")
-
-    @property
-    def n_samples(self) -> int: return round(self.max_ms * self.sample_rate / 1000)
-    @property
-    def n_frames(self) -> int: return self.n_samples // self.hop_length + 1
-    @property
-    def shape(self) -> tuple:
-        "Shape of one spectrogram: (channels, n_mels, n_frames)."
-        return (self.channels, self.n_mels, self.n_frames)
-
-    def to_dict(self) -> dict: return asdict(self)
-    @classmethod
-    def from_dict(cls, d: dict) -> AudioConfig:
-        "Rebuild a config, refusing unknown keys (a file from another version, or a typo)."
-        names = {f.name for f in fields(cls)}
-        extra = set(d) - names
-        if extra: raise ValueError(f"AudioConfig: unknown keys {sorted(extra)}")
-        return cls(**d)
-    @property
-    def key(self) -> str:
-        "A short stable hash of the parameters (and the pipeline version): names caches."
-        s = json.dumps({**self.to_dict(), 'pipeline': PIPELINE_VERSION}, sort_keys=True)
-        return hashlib.sha1(s.encode()).hexdigest()[:12]
+# %% ../nbs/00_audio.ipynb #81453680
+from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig
+_all_ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2046902f
-AUDIO_EXTS = ('.mp3', '.wav', '.flac', '.ogg', '.oga', '.aif', '.aiff', '.au')
-
 class AudioError(Exception):
     "An audio file that cannot be used; carries the `path` and the `reason`."
     def __init__(self, path, reason):
         self.path, self.reason = str(path), reason
         super().__init__(f"{path}: {reason}")
+
+# %% ../nbs/00_audio.ipynb #95a86056
+DECODER_NOTES = (b'Note: ', b'[src/libmpg123', b'Warning: Xing stream size', b'Warning: Encountered more data')   # how libmpg123's lines start
+_quiet = dict(fd=None, thread=None)
+
+def _forward(r: int, out: int):
+    "Copy the pipe `r` to `out` without the decoder's note lines; never stop reading (a dead `out` only discards)."
+    buf = b''
+    def put(b):
+        try: os.write(out, b)
+        except OSError: pass
+    while True:
+        try: chunk = os.read(r, 65536)
+        except OSError: chunk = b''
+        if not chunk: break
+        buf += chunk
+        *lines, buf = re.split(rb'(?<=[\n\r])', buf)
+        put(b''.join(l for l in lines if not l.startswith(DECODER_NOTES)))
+        if buf and not any(p.startswith(buf[:len(p)]) for p in DECODER_NOTES):
+            put(buf); buf = b''     # a partial line that cannot be a note (a progress bar): now, not at its newline
+    if buf and not buf.startswith(DECODER_NOTES): put(buf)
+
+def quiet_decoder() -> bool:
+    "Route this process's stderr (file descriptor 2) through a filter that drops libmpg123's notes on odd MP3 frames; True if on."
+    if _quiet['fd'] is not None: return True
+    if os.environ.get('MUSIC_EMOTION_DECODER_NOTES') == '1': return False
+    try: saved = os.dup(2); r, w = os.pipe()
+    except OSError: return False      # no stderr at all: nothing to filter
+    try: sys.stderr.flush()
+    except Exception: pass
+    os.dup2(w, 2); os.close(w)
+    t = threading.Thread(target=_forward, args=(r, saved), name='music_emotion-stderr', daemon=True)
+    t.start()
+    _quiet.update(fd=saved, thread=t)
+    return True
+
+@atexit.register
+def _unquiet():
+    "At exit: stderr back to where it was, and the filter drained (nothing written before exit is lost)."
+    saved, t = _quiet['fd'], _quiet['thread']
+    if saved is None or t is None: return
+    try: sys.stderr.flush()
+    except Exception: pass
+    os.dup2(saved, 2)                 # closes our pipe's write end: the thread reads to its end, then stops
+    t.join(timeout=2)
+    _quiet.update(fd=None, thread=None)
+
+def _after_fork():
+    if _quiet['thread'] is not None: _quiet['thread'] = None   # a forked child writes into the parent's filter; nothing to drain here
+os.register_at_fork(after_in_child=_after_fork)
+quiet_decoder()
 
 # %% ../nbs/00_audio.ipynb #c1862682
 def _check_file(path: Path):

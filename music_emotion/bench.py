@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 import torch
+from .config import run_cli
 from .audio import AudioConfig, load_clip, mel_db, spectrogram
 from .cache import SpecCache
 from .dataloaders import get_dls
@@ -18,7 +19,8 @@ from .model import make_model, param_count, save_model_file
 # %% auto #0
 __all__ = ['TINY_AUDIO', 'HEADLINE_KEYS', 'PERF_TARGETS', 'timed_runs', 'PeakMemory', 'music_like', 'make_clips',
            'bench_settings', 'librosa_spectrogram', 'bench_preprocess', 'SeedStyleDataset', 'bench_table',
-           'bench_epoch', 'bench_train', 'bench_inference', 'resolve_device', 'bench', 'format_table', 'main']
+           'bench_epoch', 'bench_train', 'bench_inference', 'resolve_device', 'bench', 'format_table', 'main_args',
+           'main']
 
 # %% ../nbs/08_bench.ipynb #d9cc33cb
 def timed_runs(fn, min_n: int = 1, max_n: int = 5, budget_s: float | None = None, sync=None) -> list[float]:
@@ -371,21 +373,8 @@ def format_table(r: dict) -> str:
     return '\n'.join([top, line(head), line(['-' * n for n in w])] + [line(x) for x in rows])
 
 # %% ../nbs/08_bench.ipynb #5fb8b231
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='music-emotion-bench', description="Benchmark preprocessing, data loading, training and inference on generated DEAM-like clips.")
-    p.add_argument('--quick', action='store_true', help="few repeats (about 1-2 minutes on 2 CPU cores)")
-    p.add_argument('--json', metavar='OUT', help="write the results as JSON to OUT (otherwise JSON is printed after the table)")
-    p.add_argument('--device', choices=['cpu', 'cuda'], help="default: cuda when available, else cpu")
-    p.add_argument('--threads', type=int, help="torch intra-op threads (default: torch's own choice)")
-    p.add_argument('--workdir', help="folder for the generated clips and cache (default: a temporary folder, removed)")
-    p.add_argument('--tiny', action='store_true', help=argparse.SUPPRESS)   # every phase on a tiny config (tests)
-    return p
-
-def main(argv=None) -> int:
-    "Command-line entry point of `music-emotion-bench`; returns the exit code."
-    p = _parser()
-    try: a = p.parse_args(argv)
-    except SystemExit as e: return int(e.code or 0)
+def main_args(a) -> int:
+    "`music-emotion-bench` with its parsed arguments `a` (`music_emotion.config.bench_parser`); returns the exit code."
     if a.threads is not None and a.threads < 1: print("music-emotion-bench: error: --threads must be at least 1", file=sys.stderr); return 2
     try: dev = resolve_device(a.device)
     except ValueError as e: print(f"music-emotion-bench: error: {e}", file=sys.stderr); return 2
@@ -396,3 +385,8 @@ def main(argv=None) -> int:
     if a.json: print(f"JSON written to {a.json}")
     else: print(json.dumps(r, indent=1, default=str))
     return 0
+
+def main(argv=None) -> int:
+    "The `music-emotion-bench` console script; returns the exit code."
+    return run_cli('music-emotion-bench', argv)
+

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from .config import run_cli
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
 from .cache import write_stdout, StdoutClosed, OutputError, default_cache_dir
 
@@ -19,7 +20,7 @@ __all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS
            'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam', 'read_dynamic_file',
            'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata', 'load_deam_metadata',
            'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_dataset',
-           'TargetScaler', 'cache_dataset', 'main']
+           'TargetScaler', 'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(Exception):
@@ -662,25 +663,8 @@ def cache_dataset(df: pd.DataFrame, cache_dir, cfg: AudioConfig, n_workers: int 
     from music_emotion.cache import SpecCache
     return SpecCache(cache_dir, cfg).build(df.path.dropna().tolist(), n_workers=n_workers, progress=progress)
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='music-emotion-data',
-        description='Find and check a music-emotion dataset (a DEAM folder or a labels CSV): what is annotated, what has audio, what is wrong.')
-    p.add_argument('path', help='a DEAM folder (either layout) or a CSV with path, valence, arousal columns')
-    p.add_argument('--json', action='store_true', help='print the report as JSON')
-    p.add_argument('--check', action='store_true', help='read every audio header; exit 0 only if some song has audio and labels, else 1')
-    p.add_argument('--cache', action='store_true', help='build the spectrogram cache for the songs with audio')
-    p.add_argument('--cache-dir', help='where the cache goes (default: <data root>/.cache)')
-    p.add_argument('--workers', type=int, default=None, help='threads decoding files for --cache (default: one per core)')
-    d = AudioConfig()
-    for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length'):
-        p.add_argument('--' + n.replace('_', '-'), type=int, default=getattr(d, n), help=f'audio setting for --cache (default {getattr(d, n)})')
-    return p
-
-def main(argv=None) -> int:
-    "The `music-emotion-data` console script: report on a dataset (see the flags above); returns the exit code."
-    p = _parser()
-    try: a = p.parse_args(argv)
-    except SystemExit as e: return 0 if e.code in (0, None) else 2
+def main_args(a) -> int:
+    "`music-emotion-data` with its parsed arguments `a` (`music_emotion.config.data_parser`): report on a dataset; returns the exit code."
     err = lambda msg: print(f"music-emotion-data: {msg}", file=sys.stderr)
     try:
         df, rep = scan_dataset(a.path, check_audio=a.check)
@@ -719,4 +703,8 @@ def main(argv=None) -> int:
     except StdoutClosed: return 141          # the reader went away (`| head`): stop quietly, as a SIGPIPE death would
     except OutputError as e: err(e); return 1
     return code
+
+def main(argv=None) -> int:
+    "The `music-emotion-data` console script; returns the exit code."
+    return run_cli('music-emotion-data', argv)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from .config import run_cli
 from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audio, load_audio, audio_info, to_channels, resample,
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
@@ -23,7 +24,7 @@ from .features import wav_features
 __all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file',
            'EmotionModel', 'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers',
            'collect_audio', 'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'format_table',
-           'read_partial_csv', 'CsvOut', 'run_predict', 'main']
+           'read_partial_csv', 'CsvOut', 'run_predict', 'main_args', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -312,27 +313,6 @@ def predict_timeline(model, path, window_ms=None, hop_ms=None, batch_size: int =
     return analyse_song(model, path, window_ms, hop_ms, batch_size, hop_s)['timeline']
 
 # %% ../nbs/06_inference.ipynb #4b5a7400
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='music-emotion-predict',
-        description="Predict valence and arousal (DEAM's 1..9 scale, mean over windows) of audio files with a trained model.")
-    ap.add_argument('model', metavar='MODEL', help='run folder models/<run>/ or its model.pt')
-    ap.add_argument('paths', metavar='PATH', nargs='+', help=f"audio files or folders (searched recursively for {' '.join(AUDIO_EXTS)})")
-    ap.add_argument('--timeline', action='store_true', help='also give the prediction of every window over each song')
-    ap.add_argument('--window-ms', type=float, default=None, help="window length in ms (default: the model's clip length)")
-    hop = ap.add_mutually_exclusive_group()
-    hop.add_argument('--hop', metavar='SECONDS', type=float, default=None, help='hop between windows in seconds (default: half a window)')
-    hop.add_argument('--hop-ms', type=float, default=None, help='the same in ms')
-    out = ap.add_mutually_exclusive_group()
-    out.add_argument('--json', action='store_true', help='print JSON {"predictions": [...], "errors": [...]} on stdout')
-    out.add_argument('--csv', metavar='OUT', default=None, help="write a CSV to OUT ('-' for stdout)")
-    ap.add_argument('--plot', metavar='OUT.png', default=None, help='write the valence-arousal plane (or, with --timeline and one song, its arc) as PNG')
-    ap.add_argument('--batch-size', type=int, default=32, help="windows per batch (default 32)")
-    ap.add_argument('--device', default=None, help='cpu, cuda, mps... (default: the best available)')
-    ap.add_argument('--workers', type=int, default=None, help='threads decoding files ahead of the model (default: one per core, at most 8)')
-    ap.add_argument('--resume', action='store_true', help='continue an interrupted --csv FILE run: keep its finished rows, predict only the files not in it')
-    ap.add_argument('--quiet', action='store_true', help='no progress bar')
-    return ap
-
 def _records(done: list, timeline: bool) -> list:
     out = []
     for row, tl in done:
@@ -553,11 +533,14 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     if done and errors: _say(f"predicted {len(done)} file{'s' * (len(done) != 1)}, skipped {len(errors)}")
     return status
 
-def main(argv=None) -> int:
-    "Entry point of `music-emotion-predict`; returns the exit status."
-    try: a = _parser().parse_args(argv)
-    except SystemExit as e: return int(e.code or 0)
+def main_args(a) -> int:
+    "`music-emotion-predict` with its parsed arguments `a` (`music_emotion.config.predict_parser`); returns the exit status."
     if a.hop is not None and not (math.isfinite(a.hop) and a.hop > 0): _say(f"error: --hop must be a positive number of seconds, got {a.hop}"); return 2
     try: return run_predict(a.model, a.paths, a.timeline, a.window_ms, a.hop_ms if a.hop is None else a.hop * 1000, a.json, a.csv, a.plot, a.batch_size, a.device,
                             a.quiet, a.workers, a.resume)
     except StdoutClosed: return 141   # the reader of stdout went away (`| head`): stop quietly, with the status of a SIGPIPE death
+
+def main(argv=None) -> int:
+    "The `music-emotion-predict` console script; returns the exit status."
+    return run_cli('music-emotion-predict', argv)
+

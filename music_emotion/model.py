@@ -16,54 +16,13 @@ from .cache import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'ModelConfig', 'BasicBlock', 'EmotionResNet',
-           'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file',
-           'load_model_file']
+__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'BasicBlock', 'EmotionResNet', 'get_model_config',
+           'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file', 'load_model_file',
+           'ModelConfig', 'MODEL_PRESETS']
 
-# %% ../nbs/03_model.ipynb #c229f9c8
-@dataclass(frozen=True)
-class ModelConfig:
-    "Everything that shapes the network. Saved with each model file; `in_channels` is the audio's channel count."
-    in_channels: int = 1                  # spectrogram channels: 1 (mono) or 2 (stereo)
-    widths: tuple = (64, 128, 256, 512)   # channels of each residual stage
-    blocks: tuple = (2, 2, 2, 2)          # basic blocks in each stage
-    dropout: float = 0.3                  # dropout before the linear head
-    n_out: int = 2                        # outputs: valence, arousal
-    n_features: int = 0                   # handcrafted features (music_emotion.features) joined before the head; 0: none
-
-    def __post_init__(self):
-        def bad(msg): raise ValueError(f"ModelConfig: {msg}")
-        def pos_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
-        if not pos_int(self.in_channels): bad(f"in_channels must be a positive integer, got {self.in_channels!r}")
-        if not pos_int(self.n_out): bad(f"n_out must be a positive integer, got {self.n_out!r}")
-        if not (self.n_features == 0 or pos_int(self.n_features)): bad(f"n_features must be a non-negative integer, got {self.n_features!r}")
-        for n in ('widths', 'blocks'):
-            v = getattr(self, n)
-            if isinstance(v, (str, bytes)) or not hasattr(v, '__len__') or not len(v) or not all(pos_int(x) for x in v):
-                bad(f"{n} must be a non-empty sequence of positive integers, got {v!r}")
-            object.__setattr__(self, n, tuple(int(x) for x in v))  # lists (from a file) become tuples
-        if len(self.widths) != len(self.blocks): bad(f"widths {self.widths} and blocks {self.blocks} differ in length")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
-            bad(f"dropout must be a number in [0, 1), got {self.dropout!r}")
-
-    def to_dict(self) -> dict:
-        "Plain Python types only (lists, not tuples), for model files and JSON."
-        d = asdict(self)
-        return {**d, 'widths': list(self.widths), 'blocks': list(self.blocks)}
-    @classmethod
-    def from_dict(cls, d: dict) -> ModelConfig:
-        "Rebuild a config, refusing unknown keys (a file from another version, or a typo)."
-        if not isinstance(d, dict): raise ValueError(f"ModelConfig: expected a dict, got {type(d).__name__}")
-        extra = set(d) - {f.name for f in fields(cls)}
-        if extra: raise ValueError(f"ModelConfig: unknown keys {sorted(extra)}")
-        return cls(**d)
-
-# %% ../nbs/03_model.ipynb #844d1b88
-MODEL_PRESETS = {
-    'full':  ModelConfig(),
-    'small': ModelConfig(widths=(16, 32, 64, 128), blocks=(1, 1, 1, 1)),
-    'tiny':  ModelConfig(widths=(8, 8, 16, 16), blocks=(1, 1, 1, 1), dropout=0.1),
-}
+# %% ../nbs/03_model.ipynb #ac7ee6c2
+from .config import ModelConfig, MODEL_PRESETS
+_all_ = ['ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #1fdf3958
 def _conv(ni, nf, ks, stride=1): return nn.Conv2d(ni, nf, ks, stride=stride, padding=ks // 2, bias=False)

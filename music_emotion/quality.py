@@ -8,14 +8,15 @@ import argparse, io, json, math, os, sys, time, tempfile, shutil, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS
 from .audio import AudioConfig
 from .cache import atomic_write, default_cache_dir
 from .features import feature_table
 from .data import scan_dataset, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
 
 # %% auto #0
-__all__ = ['SVM_GRID', 'SCORES', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'fit_baseline', 'expected_corner', 'corners', 'scores',
-           'summarise', 'cross_validate', 'eval_table', 'main']
+__all__ = ['SVM_GRID', 'SCORES', 'fit_baseline', 'expected_corner', 'corners', 'scores', 'summarise', 'cross_validate',
+           'eval_table', 'main_args', 'main']
 
 # %% ../nbs/09_quality.ipynb #197c7282
 SVM_GRID = {'svc__C': [0.3, 1, 3, 10, 30], 'svc__gamma': ['scale', 0.003, 0.01]}
@@ -59,8 +60,6 @@ def summarise(folds: list) -> dict:
     return out
 
 # %% ../nbs/09_quality.ipynb #2aec3222
-EVAL_EXCLUDE = ('data_path', 'demo', 'split', 'fold', 'run_name', 'models_dir', 'log_dir', 'demo_songs', 'n_folds', 'test_pct')
-
 def _say(msg): print(msg, file=sys.stderr, flush=True)
 
 def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool = True, workers: int | None = None,
@@ -130,26 +129,9 @@ def eval_table(r: dict) -> pd.DataFrame:
     return pd.DataFrame(cols, index=idx)
 
 # %% ../nbs/09_quality.ipynb #5be93e15
-EVAL_DEFAULTS = dict(model_size='small')
-
-def _parser() -> argparse.ArgumentParser:
-    from music_emotion.train import add_train_flags
-    p = argparse.ArgumentParser(prog='music-emotion-eval', description="Cross-validate the training recipe on labelled music "
-        "(grouped by artist, stratified by quadrant) against a classic baseline (librosa features + SVM) on the same folds.")
-    p.add_argument('data_path', help='a labels CSV (with quadrant or valence/arousal, and ideally artist) or a DEAM folder')
-    p.add_argument('--folds', type=int, default=5, help='cross-validation folds (default: 5)')
-    p.add_argument('--json', dest='json_out', help='also write the results as JSON to this file')
-    p.add_argument('--no-baseline', action='store_true', help='only our recipe')
-    p.add_argument('--baseline-only', action='store_true', help='only the baseline')
-    p.add_argument('--workers', type=int, default=None, help='processes computing baseline features (default: one per core)')
-    add_train_flags(p, exclude=EVAL_EXCLUDE, defaults=EVAL_DEFAULTS, note='in the eval')
-    return p
-
-def main(argv=None) -> int:
-    "The `music-emotion-eval` console script; returns the exit code."
+def main_args(a) -> int:
+    "`music-emotion-eval` with its parsed arguments `a` (`music_emotion.config.eval_parser`); returns the exit code."
     from music_emotion.train import UsageError
-    try: a = _parser().parse_args(argv)
-    except SystemExit as e: return 0 if e.code in (0, None) else 2
     settings = {k: v for k, v in vars(a).items() if k not in ('data_path', 'folds', 'json_out', 'no_baseline', 'baseline_only', 'workers') and v is not None}
     settings = {**EVAL_DEFAULTS, **settings}
     err = lambda m: print(f"music-emotion-eval: {m}", file=sys.stderr)
@@ -162,3 +144,8 @@ def main(argv=None) -> int:
     print(f"{r['n_songs']} songs, {r['n_groups']} groups, {r['folds']} folds, {r['seconds']:.0f} s")
     if a.json_out: atomic_write(a.json_out, json.dumps(r, indent=1) + '\n')
     return 0
+
+def main(argv=None) -> int:
+    "The `music-emotion-eval` console script; returns the exit code."
+    return run_cli('music-emotion-eval', argv)
+

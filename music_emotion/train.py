@@ -15,6 +15,7 @@ from fastai.callback.mixup import MixUp
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
+from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli
 from .audio import AudioConfig, AudioError
 from .cache import SpecCache, CacheError, atomic_write, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
@@ -23,57 +24,15 @@ from .features import feature_table, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
+_all_ = ['TrainConfig', 'DEMO_DEFAULTS']
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'TrainConfig', 'resolve_config',
-           'UsageError', 'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data',
-           'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train',
-           'log_hparams', 'trained_on', 'song_level_report', 'summary', 'add_train_flags', 'parse_args', 'main']
+__all__ = ['RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'UsageError', 'RunError', 'run_state',
+           'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed',
+           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams',
+           'trained_on', 'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
-@dataclass
-class TrainConfig:
-    "Every setting of a training run (the flags of `music-emotion-train`)."
-    data_path: str = 'input/'          # a DEAM folder or a labels CSV
-    demo: bool = False                 # train on the generated demo dataset (input/demo)
-    epochs: int = 50
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    sample_rate: int = 22050
-    channels: int = 1
-    max_ms: int = 30000
-    n_fft: int = 2048
-    hop_length: int = 512
-    n_mels: int = 128
-    aug_prob: float = 0.5
-    split: str = 'random'              # random, mediaeval, kfold, cv or column
-    fold: int | None = None            # for split='kfold' or 'cv'
-    n_folds: int = 5                   # folds of split='kfold' or 'cv'
-    valid_pct: float = 0.1
-    test_pct: float = 0.1
-    seed: int = 42
-    group_column: str | None = None    # labels CSV column whose groups stay on one side of a split (default: artist, when present)
-    crop_ms: int = 0                   # train on random crops of this many ms (0: whole clips)
-    weight_decay: float | None = None  # decoupled weight decay of Adam (AdamW); None: none
-    mixup: float = 0.0                 # alpha of mixup (fastai's MixUp: pairs of songs and their targets blended); 0: off
-    features: bool = False             # fusion: the network also takes each clip's handcrafted features (music_emotion.features)
-    tb_histograms: bool = False        # also log weight and gradient histograms to TensorBoard each epoch
-    patience: int = 10                 # early stopping (epochs without improvement of `monitor`)
-    model_size: str = 'full'           # a music_emotion.model preset
-    monitor: str = 'valid_loss'
-    run_name: str | None = None        # default: a timestamp
-    models_dir: str = 'models'
-    log_dir: str = 'visualisation/runs'
-    cache_dir: str | None = None       # default: <data root>/.cache
-    num_workers: int = 0               # DataLoader worker processes
-    demo_songs: int = 360              # songs in the generated demo dataset (only with demo=True)
-
-    def audio_config(self) -> AudioConfig:
-        return AudioConfig(sample_rate=self.sample_rate, channels=self.channels, max_ms=self.max_ms, n_fft=self.n_fft,
-                           hop_length=self.hop_length, n_mels=self.n_mels)
-
-DEMO_DEFAULTS = dict(epochs=40, batch_size=16, learning_rate=1e-3, max_ms=15000, n_fft=1024, hop_length=512, n_mels=64,
-                     model_size='small', patience=15)
 RUNTIME_FIELDS = ('epochs', 'num_workers', 'models_dir', 'log_dir', 'run_name')  # may differ when a run is resumed
 
 def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given) -> TrainConfig:
@@ -508,83 +467,9 @@ def summary(m: dict, run_dir) -> str:
                      + [f"  saved in {run_dir}/"])
 
 # %% ../nbs/05_train.ipynb #f75421a4
-def _yes_no(s: str) -> bool:
-    if s.lower() in ('yes', 'true', '1', 'on'): return True
-    if s.lower() in ('no', 'false', '0', 'off'): return False
-    raise argparse.ArgumentTypeError(f"expected yes or no, got {s!r}")
-
-_FLAGS = [  # (flag, TrainConfig field, type, help)
-    ('--data-path', 'data_path', str, 'a DEAM folder (either layout) or a labels CSV with path, valence, arousal columns'),
-    ('--epochs', 'epochs', int, 'maximum number of epochs'),
-    ('--batch-size', 'batch_size', int, 'songs per batch'),
-    ('--learning-rate', 'learning_rate', float, 'initial learning rate of Adam'),
-    ('--n-mels', 'n_mels', int, 'mel bands'),
-    ('--n-fft', 'n_fft', int, 'FFT size'),
-    ('--hop-length', 'hop_length', int, 'samples between spectrogram frames'),
-    ('--aug-prob', 'aug_prob', float, 'probability of each augmentation (time shift, SpecAugment) per training song'),
-    ('--max-ms', 'max_ms', int, 'clip length in ms (longer audio is cut, shorter padded)'),
-    ('--sample-rate', 'sample_rate', int, 'sample rate (Hz) the audio is resampled to'),
-    ('--channels', 'channels', int, '1 (mono) or 2 (stereo)'),
-    ('--split', 'split', str, 'how songs are split: random, mediaeval (DEAM 2013-14 excerpts for training, 2015 full songs for test), kfold, cv (fold --fold is test), column (the CSV\'s split column)'),
-    ('--fold', 'fold', int, 'validation fold for --split kfold, test fold for --split cv (0..n-folds - 1)'),
-    ('--n-folds', 'n_folds', int, 'folds of --split kfold or cv'),
-    ('--valid-pct', 'valid_pct', float, 'share of the songs that validate (--split random, mediaeval, cv)'),
-    ('--test-pct', 'test_pct', float, 'share of the songs held out for the test (--split random, kfold)'),
-    ('--group-column', 'group_column', str, 'labels CSV column whose groups (e.g. artists) stay on one side of random, kfold and cv splits (default: artist, when the CSV has it)'),
-    ('--crop-ms', 'crop_ms', int, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips'),
-    ('--weight-decay', 'weight_decay', float, 'decoupled weight decay of Adam (AdamW)'),
-    ('--mixup', 'mixup', float, 'mixup alpha: train on blends of two songs and of their targets (0: off)'),
-    ('--features', 'features', _yes_no, 'fusion: the network also takes each clip\'s handcrafted features (MFCC, chroma, key, tempo, ...: yes/no)'),
-    ('--seed', 'seed', int, 'random seed (split, initialisation, shuffling)'),
-    ('--patience', 'patience', int, 'stop after this many epochs without improvement of --monitor (0: never stop early)'),
-    ('--model-size', 'model_size', str, f"model preset: {', '.join(MODEL_PRESETS)}"),
-    ('--monitor', 'monitor', str, 'what early stopping, the best checkpoint and the LR plateau watch: valid_loss, mse, or <valence|arousal>_<pearson|ccc|r2|rmse>'),
-    ('--tb-histograms', 'tb_histograms', _yes_no, 'also log weight and gradient histograms to TensorBoard each epoch (yes/no)'),
-    ('--run-name', 'run_name', str, 'name of the run folder (default: a timestamp)'),
-    ('--models-dir', 'models_dir', str, 'where run folders go'),
-    ('--log-dir', 'log_dir', str, 'where TensorBoard logs go'),
-    ('--cache-dir', 'cache_dir', str, 'spectrogram cache (default: <data root>/.cache)'),
-    ('--num-workers', 'num_workers', int, 'DataLoader worker processes'),
-    ('--demo-songs', 'demo_songs', int, 'songs in the generated demo dataset (with --demo)'),
-]
-
-def add_train_flags(p: argparse.ArgumentParser, exclude=(), defaults: dict | None = None, note: str = 'with --demo'):
-    "Add the `_FLAGS` (but `exclude`) to `p`, each defaulting to None (= the `TrainConfig` default, or `defaults`' value, shown in the help)."
-    d, extra = TrainConfig(), DEMO_DEFAULTS if defaults is None else defaults
-    for flag, name, typ, help in _FLAGS:
-        if name in exclude: continue
-        alt = f"; {note}: {extra[name]}" if name in extra else ''
-        p.add_argument(flag, dest=name, type=typ, default=None, help=f"{help} (default: {getattr(d, name)}{alt})")
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='music-emotion-train', formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Train the valence/arousal model on DEAM (or a labels CSV, or the generated demo dataset).",
-        epilog="Run folders: a run name whose folder holds a finished run (metrics.json) is refused unless --overwrite "
-               "(start over) or --resume (continue if epochs are left, else re-evaluate); an interrupted run is continued "
-               "with --resume (its config.json is used; only --epochs, --num-workers may change) or replaced with --overwrite. "
-               "A run name is used by one process at a time: while a training holds it (the lock file <models-dir>/.<run>.lock), "
-               "another one with the same --run-name (--resume included) is refused at once, exit 1.\n"
-               "Writes models/<run>/{best.pth,last.pth,model.pt,config.json,metrics.json} and visualisation/runs/<run>/.\n"
-               "One GPU is used automatically (CUDA, bf16 mixed precision). Several GPUs or machines: "
-               "accelerate launch --multi_gpu --num_processes N -m music_emotion.train [flags] "
-               "(see the docs, 'Training on several processes, GPUs or machines').")
-    add_train_flags(p)
-    p.add_argument('--demo', action='store_true', help="generate (or reuse) the synthetic demo dataset in <data-path>/demo (default input/demo) "
-                   "and train on it; flags not given take the demo defaults shown above")
-    p.add_argument('--resume', action='store_true', help='continue the interrupted run --run-name from its last complete epoch')
-    p.add_argument('--overwrite', action='store_true', help='replace an existing run of the same --run-name')
-    p.add_argument('--quiet', action='store_true', help='no progress bars or epoch table')
-    return p
-
-def parse_args(argv=None) -> dict:
-    "The keyword arguments of `train` for the command line `argv` (flags not given are None); SystemExit on bad usage."
-    a = _parser().parse_args(argv)
-    return dict(demo=a.demo, resume=a.resume, overwrite=a.overwrite, quiet=a.quiet, **{name: getattr(a, name) for _, name, _, _ in _FLAGS})
-
-def main(argv=None) -> int:
-    "The `music-emotion-train` console script; returns the exit code."
-    try: kw = parse_args(argv)
-    except SystemExit as e: return 0 if e.code in (0, None) else 2
+def main_args(a) -> int:
+    "`music-emotion-train` with its parsed arguments `a` (`music_emotion.config.train_parser`); returns the exit code."
+    kw = vars(a)
     rank = rank_distrib() if num_distrib() > 1 else 0
     def err(msg):
         if rank and isinstance(msg, TrainingDiverged): return   # every process stops; rank 0 says why
@@ -605,6 +490,10 @@ def main(argv=None) -> int:
     except Exception as e:  # a bug or an environment problem (e.g. out of GPU memory): one line, never a traceback
         err(f"unexpected error: {type(e).__name__}: {e}"); return 1
     return 0
+
+def main(argv=None) -> int:
+    "The `music-emotion-train` console script (also `python -m music_emotion.train`); returns the exit code."
+    return run_cli('music-emotion-train', argv)
 
 # %% ../nbs/05_train.ipynb #9427921f
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())

@@ -8,7 +8,8 @@ of the same recipe, from --eval-json, are what the model card reports), then wri
 music_emotion/pretrained/model.pt and music_emotion/pretrained/MODEL_CARD.md. The audio itself never enters the repo."""
 import argparse, json, shutil, sys, tempfile
 from pathlib import Path
-from music_emotion.train import train, add_train_flags
+from music_emotion.train import train
+from music_emotion.config import add_train_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT/'music_emotion'/'pretrained'
