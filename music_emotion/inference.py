@@ -469,16 +469,18 @@ class CsvOut:
             if self.lock is not None: self.lock.release(); self.lock = None
 
 def _plot(done: list, out, timeline: bool):
-    from music_emotion.viz import plot_va_plane, plot_arc
+    "Write the PNG `out` of the songs `done` (their arc with `timeline` and one song); returns the figure."
+    from music_emotion.viz import plot_va_plane, plot_arc, unique_labels
     if timeline and len(done) == 1:
         r, tl = done[0]
         fig = plot_arc((tl.start_s + tl.end_s).values / 2, tl.valence.values, tl.arousal.values, title=Path(r['path']).name)
     else:
         fig = plot_va_plane([r['valence'] for r, _ in done], [r['arousal'] for r, _ in done],
-                            labels=[Path(r['path']).stem for r, _ in done] if len(done) <= 30 else None,
+                            labels=unique_labels([r['path'] for r, _ in done]) if len(done) <= 30 else None,
                             title=f"{len(done)} song{'s' * (len(done) != 1)}")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format='png', dpi=100)
+    return fig
 
 # %% ../nbs/06_inference.ipynb #807f49ef
 def _say(msg): print(f"music-emotion-predict: {msg}", file=sys.stderr)

@@ -4,14 +4,17 @@
 
 # %% ../nbs/03a_viz.ipynb #8260bc7d
 from __future__ import annotations
-import io, sys
+import io, os, sys
+from pathlib import PurePath
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
-__all__ = ['VALENCE_COLOR', 'AROUSAL_COLOR', 'QUADRANTS', 'new_figure', 'show_figures_inline', 'draw_va_plane', 'plot_va_plane',
-           'plot_arc', 'plot_pred_vs_true', 'plot_errors', 'fig_to_array']
+__all__ = ['VALENCE_COLOR', 'AROUSAL_COLOR', 'QUADRANTS', 'START_COLOR', 'END_COLOR', 'new_figure', 'show_figures_inline',
+           'draw_va_plane', 'unique_labels', 'plot_va_plane', 'plot_arc', 'plot_pred_vs_true', 'plot_errors',
+           'fig_to_array']
 
 # %% ../nbs/03a_viz.ipynb #1cde840d
 VALENCE_COLOR, AROUSAL_COLOR = 'tab:blue', 'tab:red'
@@ -59,24 +62,120 @@ show_figures_inline()
 
 # %% ../nbs/03a_viz.ipynb #5a93d1b0
 def draw_va_plane(ax, xlim=_SCALE, ylim=_SCALE, quadrant_labels: bool = True):
-    "Draw the valence-arousal plane (1..9, centre lines at 5, Russell's quadrants labelled) on `ax`."
+    "Draw the valence-arousal plane (centre lines at 5, Russell's quadrants named in the corners of the view) on `ax`, showing `xlim` x `ylim` (1..9 by default)."
     ax.set_xlim(*xlim); ax.set_ylim(*ylim)
     ax.axvline(5, color='0.6', lw=0.8, zorder=0); ax.axhline(5, color='0.6', lw=0.8, zorder=0)
     ax.set_xlabel('valence'); ax.set_ylabel('arousal')
     ax.set_box_aspect(1)
-    ax.set_xticks(range(1, 10)); ax.set_yticks(range(1, 10))
+    for lim, axis in ((xlim, ax.xaxis), (ylim, ax.yaxis)):   # whole numbers on the full scale, finer ticks on a zoomed view
+        if lim[1] - lim[0] >= 4: axis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=True))
+        else: axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
     if quadrant_labels:
-        for name, sv, sa in QUADRANTS:
-            ax.text(5 + sv * 3.9, 5 + sa * 3.9, name, ha='right' if sv > 0 else 'left', va='top' if sa > 0 else 'bottom',
-                    color='0.45', fontsize=9, style='italic', zorder=1)
+        for name, sv, sa in QUADRANTS:   # each in its corner of the view, when that corner lies in the quadrant
+            x = xlim[1] - 0.0125 * (xlim[1] - xlim[0]) if sv > 0 else xlim[0] + 0.0125 * (xlim[1] - xlim[0])
+            y = ylim[1] - 0.0125 * (ylim[1] - ylim[0]) if sa > 0 else ylim[0] + 0.0125 * (ylim[1] - ylim[0])
+            if np.sign(x - 5) == sv and np.sign(y - 5) == sa:
+                ax.text(x, y, name, ha='right' if sv > 0 else 'left', va='top' if sa > 0 else 'bottom', color='0.45', fontsize=9, style='italic', zorder=1)
     return ax
+
+# %% ../nbs/03a_viz.ipynb #b81d24e6
+def _numbered(names: list) -> list:
+    "`names` with each repeat of an earlier name numbered: 'a', 'a (2)', 'a (3)'."
+    seen, out = {}, []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out if len(set(out)) == len(out) else _numbered(out)   # 'a (2)' may have been a name already
+
+def unique_labels(paths) -> list[str]:
+    "Short, distinct names for `paths`: the file name without extension, with as many parent folders as it takes to tell equal names apart (`rock/1`, `jazz/1`)."
+    pp = [PurePath(os.fspath(p)) for p in paths]
+    parts = [p.parts[1:] if p.anchor else p.parts for p in pp]
+    parts = [ps[:-1] + (PurePath(ps[-1]).stem,) if ps else ('',) for ps in parts]
+    depth = [1] * len(parts)
+    def name(i): return '/'.join(parts[i][-depth[i]:])
+    while True:   # one more folder for every name that is still ambiguous, until none is or the paths run out
+        groups = {}
+        for i in range(len(parts)): groups.setdefault(name(i), []).append(i)
+        grow = [i for g in groups.values() if len(g) > 1 for i in g if depth[i] < len(parts[i])]
+        if not grow: break
+        for i in grow: depth[i] += 1
+    labels = [name(i) for i in range(len(parts))]
+    # still equal: one name in one folder with different extensions (`1.mp3`, `1.wav`), or one path given twice
+    for l in {l for l in labels if labels.count(l) > 1}:
+        idx = [i for i, m in enumerate(labels) if m == l]
+        if len({pp[i].suffix for i in idx}) > 1:
+            for i in idx: labels[i] = l + pp[i].suffix
+    return _numbered(labels)
+
+# %% ../nbs/03a_viz.ipynb #f0a1b2c3
+def _renderer(fig):
+    try: return fig.canvas.get_renderer()
+    except AttributeError: return fig._get_renderer()
+
+_ANGLES = [45, 135, 315, 225, 0, 180, 90, 270]        # degrees: up-right first, then the other diagonals, then the sides
+
+def _overlaps(b, boxes, gap=0.0) -> bool:
+    "Whether box `b` = (x0, y0, x1, y1) comes within `gap` of any of `boxes` (an (N, 4) array)."
+    if not len(boxes): return False
+    return bool(np.any((b[0] < boxes[:, 2] + gap) & (boxes[:, 0] < b[2] + gap) & (b[1] < boxes[:, 3] + gap) & (boxes[:, 1] < b[3] + gap)))
+
+def _candidates(n_rings: int, start: float = 5):
+    "Offsets (points) around a point, nearest first: 8 directions on the two nearest rings, 16 further out."
+    for ring in range(n_rings):
+        rad = start + 5 * ring + ring ** 2 / 2
+        for deg in (_ANGLES if ring < 2 else _ANGLES + [22.5 + 45 * i for i in range(8)]):
+            ux, uy = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+            yield rad, rad * ux, rad * uy, ('left' if ux > 0.3 else 'right' if ux < -0.3 else 'center'), ('bottom' if uy > 0.3 else 'top' if uy < -0.3 else 'center')
+
+def _place_labels(ax, x, y, labels, fontsize: float = 8, avoid=None, clear: float = 3, colors=None, gap: float = 1.5) -> list:
+    "Annotate point (`x[i]`, `y[i]`) with `labels[i]` so that no two labels overlap and, where there is room, no label covers a point (`clear` points around each, and the points `avoid`) or leaves the axes."
+    fig = ax.figure
+    r = _renderer(fig)
+    ax.apply_aspect()
+    k = 72 / fig.dpi                                     # work in points: the placement then holds at any dpi
+    to_pt = lambda xy: ax.transData.transform(np.asarray(xy, float).reshape(-1, 2)) * k
+    pts = to_pt(np.column_stack([x, y]))
+    dots = np.vstack([pts] + ([to_pt(avoid)] if avoid is not None else []))
+    dots = np.column_stack([dots - clear, dots + clear])   # the markers (s=30 is about 5.5 pt wide)
+    inside = lambda b, e: e[0] <= b[0] and e[1] <= b[1] and b[2] <= e[2] and b[3] <= e[3]
+    ab, fb = ax.bbox.extents * k, fig.bbox.extents * k
+    fixed = [t.get_window_extent(r).extents * k for t in ax.texts]   # texts already there (the quadrant names)
+    dots = np.vstack([dots] + fixed) if fixed else dots
+    placed, out = np.zeros((0, 4)), []
+    for xi, yi, (px, py), s, c in zip(x, y, pts, labels, colors or [None] * len(pts)):
+        if not (np.isfinite(px) and np.isfinite(py)): out.append(None); continue   # a point that is not drawn gets no label
+        s = str(s)
+        t = ax.text(0, 0, s, fontsize=fontsize); e = t.get_window_extent(r); t.remove()
+        w, h = e.width * k, e.height * k
+        # first choice: clear of labels and points, inside the axes; then clear of labels, inside the figure; then clear of labels
+        for tier, n_rings in ((0, 12), (1, 12), (2, 200)):
+            for rad, ox, oy, ha, va in _candidates(n_rings, clear + 2):
+                x0 = px + ox - {'left': 0, 'right': w, 'center': w / 2}[ha]
+                y0 = py + oy - {'bottom': 0, 'top': h, 'center': h / 2}[va]
+                b = (x0, y0, x0 + w, y0 + h)
+                if _overlaps(b, placed, gap): continue
+                if tier == 0 and (_overlaps(b, dots) or not inside(b, ab)): continue
+                if tier == 0 and rad > clear + 9 and any(_overlaps((px + f * ox, py + f * oy) * 2, placed) for f in np.linspace(0.15, 1, 8)):
+                    continue                                     # its leader line would cross a label
+                if tier == 1 and not inside(b, fb): continue
+                break
+            else: continue
+            break
+        placed = np.vstack([placed, b])
+        out.append(ax.annotate(s, (xi, yi), xytext=(ox, oy), textcoords='offset points', fontsize=fontsize, ha=ha, va=va, color=c,
+                               arrowprops=dict(arrowstyle='-', color='0.55', lw=0.6, shrinkA=1, shrinkB=clear) if rad > clear + 9 else None))
+    return out
 
 # %% ../nbs/03a_viz.ipynb #912ced88
 def plot_va_plane(valence, arousal, labels=None, true=None, ax=None, title: str | None = None) -> Figure:
-    "Songs as points on the valence-arousal plane; optional `true` (N, 2) positions with arrows true -> predicted."
+    "Songs as points on the valence-arousal plane, each named by `labels` (strings, or paths shown by `unique_labels`) without overlaps; optional `true` (N, 2) positions with arrows true -> predicted."
     v, a = _vec(valence, 'valence'), _vec(arousal, 'arousal')
     if len(v) != len(a): raise ValueError(f"valence has {len(v)} values but arousal has {len(a)}")
-    if labels is not None and len(labels) != len(v): raise ValueError(f"{len(labels)} labels for {len(v)} points")
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(v): raise ValueError(f"{len(labels)} labels for {len(v)} points")
+        labels = unique_labels(labels) if labels and all(isinstance(l, os.PathLike) for l in labels) else _numbered([str(l) for l in labels])
     tv = ta = None
     if true is not None:
         t = np.asarray(true.detach().cpu().numpy() if hasattr(true, 'detach') else true, dtype=float)
@@ -90,19 +189,45 @@ def plot_va_plane(valence, arousal, labels=None, true=None, ax=None, title: str 
         ax.scatter(tv, ta, s=30, facecolors='none', edgecolors='0.3', label='true', zorder=2)
         ax.quiver(tv, ta, v - tv, a - ta, angles='xy', scale_units='xy', scale=1, width=0.003, color='0.5', alpha=0.7, zorder=2)
     ax.scatter(v, a, s=30, color=VALENCE_COLOR, label='predicted' if tv is not None else 'songs', zorder=3)
-    if labels is not None:
-        for x, y, s in zip(v, a, labels): ax.annotate(str(s), (x, y), xytext=(4, 4), textcoords='offset points', fontsize=8)
+    if labels is not None: _place_labels(ax, v, a, labels, avoid=None if tv is None else t)
     if tv is not None: ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), fontsize=8, ncols=2, frameon=False)
     if title: ax.set_title(title, pad=20 if tv is not None else 6)
     return fig if fig is not None else ax.figure
 
 # %% ../nbs/03a_viz.ipynb #3a888cfc
+def _zoom(v, a, pad: float = 0.4, min_span: float = 1.0, lo: float = _SCALE[0], hi: float = _SCALE[1]):
+    "Square view limits (xlim, ylim) around the finite points (v, a): their range plus `pad`, at least `min_span` wide, kept inside lo..hi (widened only for points outside it)."
+    ok = np.isfinite(v) & np.isfinite(a)
+    if not ok.any(): return (lo, hi), (lo, hi)
+    v, a = v[ok], a[ok]
+    span = min(max(np.ptp(v) + 2 * pad, np.ptp(a) + 2 * pad, min_span), hi - lo)
+    lims = []
+    for x in (v, a):
+        l = (x.min() + x.max()) / 2 - span / 2
+        l = min(max(l, lo), hi - span)                     # slide the window inside the scale
+        h = l + span
+        lims.append((l if x.min() >= lo else x.min() - 0.3, h if x.max() <= hi else x.max() + 0.3))   # points off the scale still show
+    return tuple(lims)
+
+def _title_above(fig, axs, title: str, pad: float = 4):
+    "Put the figure's `title` centred over `axs`, `pad` points above the highest of them (their own titles included)."
+    r = _renderer(fig)
+    inv = fig.transFigure.inverted()
+    boxes = [inv.transform(ax.get_tightbbox(r).extents.reshape(2, 2)) for ax in axs]
+    top = max(b[1, 1] for b in boxes)
+    left, right = min(b[0, 0] for b in boxes), max(b[1, 0] for b in boxes)
+    return fig.suptitle(title, x=(left + right) / 2, y=top + pad / 72 / fig.get_figheight(), va='bottom')
+
+START_COLOR, END_COLOR = 'tab:green', 'k'
+
 def plot_arc(times, valence, arousal, title: str | None = None, plane: bool = True) -> Figure:
-    "Valence and arousal of one song over time (1..9) and, when `plane`, its path through the valence-arousal plane."
+    "Valence and arousal of one song over time (1..9) and, when `plane`, its path through the valence-arousal plane, zoomed to the path, from a start marker to an end marker."
     t, v, a = _vec(times, 'times'), _vec(valence, 'valence'), _vec(arousal, 'arousal')
     if not len(t) == len(v) == len(a): raise ValueError(f"times, valence and arousal differ in length: {len(t)}, {len(v)}, {len(a)}")
     if not len(t): raise ValueError("nothing to plot: no time steps")
-    fig, axs = new_figure(1, 2 if plane else 1, figsize=(11, 4.2) if plane else (7, 4), width_ratios=[1.6, 1] if plane else None)
+    top = 0.4 + (0.3 if title else 0)          # inches above the axes: their titles, and the figure's title
+    fig, axs = new_figure(1, 2 if plane else 1, figsize=(11, 4.2) if plane else (7, 4), margins=(0.75, 0.3, 0.6, top),
+                          width_ratios=[1.6, 1] if plane else None)
     ax = axs[0]
     ax.axhline(5, color='0.6', lw=0.8, zorder=0)
     ax.plot(t, v, '-o' if len(t) < 40 else '-', ms=3, color=VALENCE_COLOR, label='valence')
@@ -111,16 +236,17 @@ def plot_arc(times, valence, arousal, title: str | None = None, plane: bool = Tr
     ax.set_title('emotion over time')
     if plane:
         p = axs[1]
-        draw_va_plane(p, _limits(v), _limits(a))
+        draw_va_plane(p, *_zoom(v, a))
         p.plot(v, a, '-', color='0.5', lw=1, zorder=2)
         sc = p.scatter(v, a, c=t, cmap='viridis', s=18, zorder=3)
-        for i, (mk, name) in enumerate((('o', 'start'), ('s', 'end'))):
-            j = 0 if i == 0 else len(t) - 1
-            p.scatter(v[j:j + 1], a[j:j + 1], marker=mk, s=90, facecolors='none', edgecolors='k', zorder=4)
-            if i == 0 or len(t) > 1: p.annotate(name, (v[j], a[j]), xytext=(7, -10 if i == 0 else 5), textcoords='offset points', fontsize=8)
-        fig.colorbar(sc, ax=p, label='time (s)', shrink=0.8)
+        # start: a wide green ring; end: a small black square on top of it: both stay visible where the song ends where it began
+        ends = (('start', 0, 'o', dict(s=150, facecolors='none', edgecolors=START_COLOR, linewidths=2)), ('end', -1, 's', dict(s=40, color=END_COLOR)))
+        for name, j, mk, kw in ends: p.scatter(v[[j]], a[[j]], marker=mk, zorder=5 if j else 4, label=name, **kw)
+        fig.colorbar(sc, ax=p, label='time (s)', shrink=0.8)   # (before the names: it narrows the panel)
+        _place_labels(p, v[[0, -1]], a[[0, -1]], [f'start {t[0]:g} s', f'end {t[-1]:g} s'], avoid=np.column_stack([v, a]), clear=7,
+                      colors=[START_COLOR, END_COLOR])
         p.set_title('path in the valence-arousal plane')
-    if title: fig.suptitle(title)
+    if title: _title_above(fig, [x for x in fig.axes if x.get_label() != '<colorbar>'], title)
     return fig
 
 # %% ../nbs/03a_viz.ipynb #e74db8a3
