@@ -19,7 +19,7 @@ __all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'Au
            'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS',
            'AUDIO_EXTS', 'AudioConfig']
 
-# %% ../nbs/00_audio.ipynb #81453680
+# %% ../nbs/00_audio.ipynb #dccbb7b9
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig
 _all_ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
@@ -30,7 +30,7 @@ class AudioError(Exception):
         self.path, self.reason = str(path), reason
         super().__init__(f"{path}: {reason}")
 
-# %% ../nbs/00_audio.ipynb #95a86056
+# %% ../nbs/00_audio.ipynb #02523099
 DECODER_NOTES = (b'Note: ', b'[src/libmpg123', b'Warning: Xing stream size', b'Warning: Encountered more data')   # how libmpg123's lines start
 _quiet = dict(fd=None, thread=None)
 

@@ -20,7 +20,7 @@ __all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'BasicBlock'
            'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file', 'load_model_file',
            'ModelConfig', 'MODEL_PRESETS']
 
-# %% ../nbs/03_model.ipynb #ac7ee6c2
+# %% ../nbs/03_model.ipynb #9d9662a9
 from .config import ModelConfig, MODEL_PRESETS
 _all_ = ['ModelConfig', 'MODEL_PRESETS']
 
