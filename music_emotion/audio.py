@@ -19,18 +19,15 @@ __all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'Au
            'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS',
            'AUDIO_EXTS', 'AudioConfig']
 
-# %% ../nbs/00_audio.ipynb #dccbb7b9
-from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig
+# %% ../nbs/00_audio.ipynb #2c712b53
+from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
 _all_ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2046902f
-class AudioError(Exception):
-    "An audio file that cannot be used; carries the `path` and the `reason`."
-    def __init__(self, path, reason):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
+class AudioError(InputError):
+    "An audio file that cannot be used; carries the `path` and the `reason` (`music_emotion.config.MusicEmotionError`)."
 
-# %% ../nbs/00_audio.ipynb #02523099
+# %% ../nbs/00_audio.ipynb #b7bc222f
 DECODER_NOTES = (b'Note: ', b'[src/libmpg123', b'Warning: Xing stream size', b'Warning: Encountered more data')   # how libmpg123's lines start
 _quiet = dict(fd=None, thread=None)
 

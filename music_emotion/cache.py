@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import patch
+from .config import MusicEmotionError
 from .audio import AudioConfig, AudioError, spectrogram
 
 # %% auto #0
@@ -18,11 +19,8 @@ __all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write',
            'StdoutClosed', 'drop_stdout', 'write_stdout', 'default_cache_dir', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
-class CacheError(Exception):
+class CacheError(MusicEmotionError):
     "A cache that cannot be used or written: carries the `path` and the `reason`."
-    def __init__(self, path, reason):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
 
 class CacheMiss(KeyError):
     "The spectrogram of this file is not in the cache (yet)."

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import run_cli
+from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
 from .cache import write_stdout, StdoutClosed, OutputError, default_cache_dir
 
@@ -23,12 +23,12 @@ __all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS
            'TargetScaler', 'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
-class DatasetError(Exception):
+class DatasetError(InputError):
     "A dataset file or folder that cannot be used; carries the `path`, the `reason` and, for tables, the `row` (1-based, header = 1)."
     def __init__(self, path, reason, row=None):
-        self.path, self.reason, self.row = str(path), reason, row
         where = '' if row is None else f", row {row}" if isinstance(row, (int, np.integer)) else f", {row}"
-        super().__init__(f"{path}{where}: {reason}")
+        super().__init__(f"{path}{where}", reason)
+        self.path, self.row = str(path), row
 
 class DatasetNotFound(DatasetError):
     "No dataset at all where one was expected (a missing path, a folder that is not DEAM)."
@@ -671,27 +671,23 @@ def main_args(a) -> int:
         out = rep.to_dict()
         code = 0 if rep.usable else 1
         if a.cache and rep.usable:
-            cfg = AudioConfig(**{n: getattr(a, n) for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length')})
+            try: cfg = AudioConfig(**{n: getattr(a, n) for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length')})
+            except ValueError as e: raise UsageError(f"invalid setting: {e}") from None
             root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
             cdir = Path(a.cache_dir) if a.cache_dir else default_cache_dir(root)
             r = cache_dataset(df, cdir, cfg, n_workers=a.workers)
             out['cache'] = dict(dir=str(cdir), key=cfg.key, computed=r.computed, reused=r.reused, failed=dict(r.failed))
             if not r.ok_paths: code = 1
     except DatasetNotFound as e:
-        err(e); return 1 if a.check else 2
-    except ImportError as e:
-        err(f"--cache needs the spectrogram cache module ({e})"); return 2
-    except (DatasetError, ValueError, OSError) as e:
-        err(e); return 2
+        err(e); return 1 if a.check else exit_code(e)    # with --check, "no dataset here" is an answer (`make demo` asks it)
     except KeyboardInterrupt:
         err("interrupted" + ("; the spectrograms finished so far are kept: run the same command again to resume" if a.cache else ''))
         return 130
     except Exception as e:
-        try: from music_emotion.cache import CacheError
-        except ImportError: CacheError = ()
-        if isinstance(e, CacheError):  # e.g. disk full: say so, and that nothing cached before is lost
-            err(f"{e}; the spectrograms cached so far are kept: free the space and run the same command again to resume"); return 2
-        err(f"unexpected error: {type(e).__name__}: {e}"); return 2
+        if a.cache and isinstance(e, MusicEmotionError) and not isinstance(e, InputError):   # e.g. a full disk: nothing cached before is lost
+            err(f"{e}; the spectrograms cached so far are kept: run the same command again to resume once this is fixed")
+        else: err(e if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError)) else f"unexpected error: {type(e).__name__}: {e}")
+        return exit_code(e)
     if a.json: text = json.dumps(out, indent=1, default=str)
     else:
         text = rep.summary()

@@ -20,6 +20,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
+from .config import MusicEmotionError
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
 from .cache import atomic_torch_save
 from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
@@ -392,11 +393,8 @@ def _restore(learn, st: dict):
     _set_rng_state(learn, st['rng'])
 
 # %% ../nbs/04_learner.ipynb #1744cdfb
-class CheckpointError(Exception):
+class CheckpointError(MusicEmotionError):
     "A checkpoint that cannot be used to resume; carries the `path` and the `reason`."
-    def __init__(self, path, reason):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
 
 def _last_cb(learn) -> LastCheckpointCallback:
     cb = next((c for c in learn.cbs if isinstance(c, LastCheckpointCallback)), None)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_model.ipynb #082dfb20
 from __future__ import annotations
-import math, os, pickle, tempfile, warnings
+import math, os, pickle, tempfile, warnings, zipfile
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np
@@ -16,12 +16,12 @@ from .cache import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'BasicBlock', 'EmotionResNet', 'get_model_config',
-           'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file', 'load_model_file',
-           'ModelConfig', 'MODEL_PRESETS']
+__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_MODEL_FILE_BYTES', 'BasicBlock', 'EmotionResNet',
+           'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file',
+           'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
 
-# %% ../nbs/03_model.ipynb #9d9662a9
-from .config import ModelConfig, MODEL_PRESETS
+# %% ../nbs/03_model.ipynb #2ab351ba
+from .config import ModelConfig, MODEL_PRESETS, InputError
 _all_ = ['ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #1fdf3958
@@ -117,11 +117,8 @@ MODEL_FORMAT, MODEL_FORMAT_VERSION = 'music_emotion.model', 1
 _REQUIRED = ('format', 'format_version', 'library_version', 'state_dict', 'model_config', 'audio_config', 'targets',
              'scale', 'target_scaler', 'spec_stats', 'split', 'metrics')
 
-class ModelFileError(Exception):
+class ModelFileError(InputError):
     "A model file that cannot be used; carries the `path` and the `reason`."
-    def __init__(self, path, reason):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
 
 # %% ../nbs/03_model.ipynb #183c2dc7
 def _plain(x, where: str):
@@ -195,29 +192,33 @@ def save_model_file(path, model: nn.Module, model_cfg, audio_cfg, target_scaler:
     return path
 
 # %% ../nbs/03_model.ipynb #006b5b4c
+MAX_MODEL_FILE_BYTES = 2 * 1024**3   # the full preset's file is 45 MB
+
 def _read(path: Path, map_location):
     def bad(reason): raise ModelFileError(path, reason)
     if not path.exists(): bad("file not found")
     if path.is_dir(): bad("is a directory, not a model file")
-    if path.stat().st_size == 0: bad("empty file (0 bytes)")
+    size = path.stat().st_size
+    if size == 0: bad("empty file (0 bytes)")
+    if size > MAX_MODEL_FILE_BYTES: bad(f"{size / 1024**3:.1f} GiB: larger than any model file ({MAX_MODEL_FILE_BYTES // 1024**3} GiB at most)")
     try:
         with open(path, 'rb') as fh: head = fh.read(4)
     except OSError as e: bad(f"cannot be read ({e.strerror or e})")
+    if head == b'PK\x03\x04':   # a torch zip archive: its records are stored as they are, so reading it costs at most its size
+        try:
+            with zipfile.ZipFile(path) as z: packed = [r.filename for r in z.infolist() if r.compress_type != zipfile.ZIP_STORED]
+        except (zipfile.BadZipFile, OSError, ValueError) as e: bad(f"truncated or corrupt file (a damaged torch zip archive: {e})")
+        if packed: bad(f"refused: compressed records ({packed[0]}{', ...' if len(packed) > 1 else ''}), which torch.save never writes "
+                       "and which could inflate far beyond the file's size")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')  # the safe unpickler warns about pickle protocols before refusing
             return torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as e:
-        s = str(e)
-        msg = s[s.find('WeightsUnpickler error:') + len('WeightsUnpickler error:'):] if 'WeightsUnpickler error:' in s else s
-        msg = msg.strip().splitlines()[0] if msg.strip() else type(e).__name__
-        if 'Unsupported global' in msg:
-            bad(f"refused: the file is a pickle that would import and call Python code when loaded ({msg.split('. Please')[0]}); "
-                "a model file holds only tensors and plain Python types")
-        if head[:1] == b'\x80' or head == b'PK\x03\x04':  # a pickle (protocol 2+) or a torch zip archive
-            bad(f"refused: a pickle that the safe loader (weights_only) rejects ({msg[:200]}); "
-                "a model file holds only tensors and plain Python types")
-        bad(f"not a torch file (corrupt, or another format; the safe loader says: {msg[:200]})")
+    except pickle.UnpicklingError:
+        if head[:1] == b'\x80' or head == b'PK\x03\x04':   # a pickle (protocol 2+) or a torch zip archive
+            bad("refused: it holds Python objects that the safe loader (weights_only=True) will not build; a file that would "
+                "import and call Python code when loaded is refused this way; a model file holds only tensors and plain Python types")
+        bad("not a torch file (corrupt, or another format)")
     except Exception as e:
         s = str(e).strip().splitlines()[0][:200] if str(e).strip() else ''
         if head == b'PK\x03\x04': bad(f"truncated or corrupt file (a damaged torch zip archive: {type(e).__name__}: {s})")
@@ -261,6 +262,7 @@ def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
         bad("state_dict must be a dict of parameter names to tensors")
     if (p := _state_dict_problem(sd, mcfg)): bad(f"state_dict does not match model_config {mcfg.to_dict()}: {p}")
     for k, t in sd.items():
+        if not t.is_contiguous(): bad(f"state_dict[{k!r}] is not a plain tensor (an expanded or strided view); model files hold whole tensors")
         if t.is_floating_point() and not torch.isfinite(t).all(): bad(f"state_dict[{k!r}] contains NaN or infinite values")
     return mcfg, sd
 

@@ -8,7 +8,7 @@ import argparse, io, json, math, os, sys, time, tempfile, shutil, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS
+from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code
 from .audio import AudioConfig
 from .cache import atomic_write, default_cache_dir
 from .features import feature_table
@@ -131,15 +131,14 @@ def eval_table(r: dict) -> pd.DataFrame:
 # %% ../nbs/09_quality.ipynb #5be93e15
 def main_args(a) -> int:
     "`music-emotion-eval` with its parsed arguments `a` (`music_emotion.config.eval_parser`); returns the exit code."
-    from music_emotion.train import UsageError
     settings = {k: v for k, v in vars(a).items() if k not in ('data_path', 'folds', 'json_out', 'no_baseline', 'baseline_only', 'workers') and v is not None}
     settings = {**EVAL_DEFAULTS, **settings}
     err = lambda m: print(f"music-emotion-eval: {m}", file=sys.stderr)
     try:
         r = cross_validate(a.data_path, folds=a.folds, ours=not a.baseline_only, baseline=not a.no_baseline, workers=a.workers, **settings)
     except KeyboardInterrupt: return 130
-    except (UsageError, DatasetError, ValueError) as e: err(e); return 2
-    except Exception as e: err(f"{type(e).__name__}: {e}"); return 1
+    except Exception as e:
+        err(e if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError)) else f"{type(e).__name__}: {e}"); return exit_code(e)
     print(eval_table(r).to_string())
     print(f"{r['n_songs']} songs, {r['n_groups']} groups, {r['folds']} folds, {r['seconds']:.0f} s")
     if a.json_out: atomic_write(a.json_out, json.dumps(r, indent=1) + '\n')

@@ -15,7 +15,7 @@ from fastai.callback.mixup import MixUp
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli
+from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code
 from .audio import AudioConfig, AudioError
 from .cache import SpecCache, CacheError, atomic_write, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
@@ -24,13 +24,13 @@ from .features import feature_table, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
-_all_ = ['TrainConfig', 'DEMO_DEFAULTS']
+_all_ = ['TrainConfig', 'DEMO_DEFAULTS', 'UsageError']
 
 # %% auto #0
-__all__ = ['RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'UsageError', 'RunError', 'run_state',
-           'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed',
-           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams',
-           'trained_on', 'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS']
+__all__ = ['RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'RunError', 'run_state', 'not_ours',
+           'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed', 'start_distributed',
+           'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams', 'trained_on',
+           'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS', 'UsageError']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 RUNTIME_FIELDS = ('epochs', 'num_workers', 'models_dir', 'log_dir', 'run_name')  # may differ when a run is resumed
@@ -50,9 +50,6 @@ def _check_run_name(name: str):
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
 
 SPLIT_METHODS = ('random', 'mediaeval', 'kfold', 'cv', 'column')
-
-class UsageError(ValueError):
-    "A setting (flag) that cannot work: the script exits with 2, like any usage error."
 
 MONITORS = ('valid_loss', 'mse') + tuple(f'{d}_{k}' for d in DIMS for k in KINDS)
 
@@ -77,11 +74,8 @@ def _check_config(c: TrainConfig):
     except ValueError as e: bad(str(e))
 
 # %% ../nbs/05_train.ipynb #8d77a057
-class RunError(Exception):
+class RunError(MusicEmotionError):
     "A run folder that cannot be used as asked; carries the `path` and the `reason`."
-    def __init__(self, path, reason):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
 
 RUN_MARKER = '.music_emotion_run'   # in every run and TensorBoard folder that `prepare_run` creates
 _OUR_FILES = re.compile(r'(best\.pth|last\.pth|model\.pt|config\.json|metrics\.json|events\.out\.tfevents\..+|\.music_emotion_run)'
@@ -481,14 +475,9 @@ def main_args(a) -> int:
         return 130
     except OtherProcessFailed:
         return 1
-    except (DatasetError, AudioError, CacheError, ValidationSetError, CheckpointError, TrainingDiverged, RunError, ModelFileError) as e:
-        err(e); return 1
-    except UsageError as e:
-        err(e); return 2
-    except (ValueError, OSError) as e:
-        err(e); return 1
-    except Exception as e:  # a bug or an environment problem (e.g. out of GPU memory): one line, never a traceback
-        err(f"unexpected error: {type(e).__name__}: {e}"); return 1
+    except Exception as e:   # ours and the OS's: one line; anything else is a bug or an environment problem (e.g. out of GPU memory): one line too, never a traceback
+        known = isinstance(e, (MusicEmotionError, UsageError, ValidationSetError, TrainingDiverged, ValueError, OSError))
+        err(e if known else f"unexpected error: {type(e).__name__}: {e}"); return exit_code(e)
     return 0
 
 def main(argv=None) -> int:
