@@ -21,7 +21,7 @@ from .features import feature_table
 
 # %% auto #0
 __all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'AugConfig',
-           'SpecDataLoaders', 'get_dls', 'make_test_dl']
+           'SpecData', 'SpecDataLoaders', 'get_dls', 'make_test_dl', 'spec_data']
 
 # %% ../nbs/02_dataloaders.ipynb #cfc25255
 class TensorSpec(TensorBase):
@@ -152,8 +152,30 @@ class AugConfig:
     def to_dict(self): return asdict(self)
 
 # %% ../nbs/02_dataloaders.ipynb #c78c5ff6
+@dataclass
+class SpecData:
+    "What `SpecDataLoaders` carry besides their batches: everything a learner and a model file need to know about the data."
+    store: SpecStore | None = None            # the spectrograms (and features) of every song, by index
+    scaler: TargetScaler | None = None        # targets 1..9 <-> the normalised values the model learns
+    spec_stats: dict | None = None            # per-mel-band mean and std of the training spectrograms (dB)
+    audio_config: AudioConfig | None = None   # how the spectrograms were made
+    aug: AugConfig | None = None              # the training augmentations
+    table: pd.DataFrame | None = None         # the train and valid rows (path, valence, arousal, split, ...)
+    feature_stats: dict | None = None         # mean and std of the handcrafted features (fusion models only)
+
 class SpecDataLoaders(DataLoaders):
-    "fastai `DataLoaders` that also carry the `SpecStore`, the `TargetScaler`, the spectrogram stats and the `AudioConfig`."
+    "fastai `DataLoaders` that also carry a `SpecData`: the `SpecStore`, the `TargetScaler`, the spectrogram stats, the `AudioConfig`, the augmentations and the table."
+    def __init__(self, *loaders, data: SpecData | None = None, path='.', device=None):
+        super().__init__(*loaders, path=path, device=device)
+        self.data = data or SpecData()
+    store = property(lambda self: self.data.store)
+    scaler = property(lambda self: self.data.scaler)
+    spec_stats = property(lambda self: self.data.spec_stats)
+    audio_config = property(lambda self: self.data.audio_config)
+    aug = property(lambda self: self.data.aug)
+    table = property(lambda self: self.data.table)
+    feature_stats = property(lambda self: self.data.feature_stats)
+
     def show_batch(self, b=None, max_n: int = 6, ncols: int = 3, figsize=None, split: str = 'train'):
         "Show spectrograms of a batch with their valence and arousal (1..9)."
         import matplotlib.pyplot as plt
@@ -203,13 +225,15 @@ def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | N
     device = device or default_device()
     dls = dblock.dataloaders(idx, bs=bs, num_workers=num_workers, device=device, seed=seed, create_batch=collate_specs,
                              pin_memory=torch.device(device).type == 'cuda')
-    out = SpecDataLoaders(*dls.loaders, path='.', device=device)
-    out.store, out.scaler, out.spec_stats, out.audio_config, out.aug = store, scaler, stats, cache.cfg, aug
-    out.feature_stats = fstats
-    out.table = df
-    return out
+    return SpecDataLoaders(*dls.loaders, path='.', device=device,
+                           data=SpecData(store, scaler, stats, cache.cfg, aug, df, fstats))
 
 def make_test_dl(dls: SpecDataLoaders, df: pd.DataFrame, bs: int | None = None):
     "A DataLoader (validation transforms: no augmentation) over the rows of `df`, with labels, in order."
     idx = dls.store.add(df.reset_index(drop=True))
     return dls.test_dl(idx, with_labels=True, bs=bs or dls.valid.bs)
+
+def spec_data(dls) -> SpecData:
+    "The `SpecData` of `dls` (empty for DataLoaders that are not `SpecDataLoaders`: a learner then works on the normalised scale)."
+    return dls.data if isinstance(dls, SpecDataLoaders) else SpecData()
+

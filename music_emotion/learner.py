@@ -21,6 +21,9 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .config import MusicEmotionError
+from .dataloaders import SpecDataLoaders, SpecData, spec_data
+from .model import save_model_file
+from fastcore.basics import patch
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
 from .cache import atomic_torch_save
 from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
@@ -114,8 +117,8 @@ def gathered(learn):
     return getattr(learn, 'to_detach', to_detach)
 
 def decode_targets(dls, y):
-    "Normalised (…, 2) predictions or targets to 1..9 with `dls.scaler` (identity when there is none)."
-    scaler = getattr(dls, 'scaler', None)
+    "Normalised (…, 2) predictions or targets to 1..9 with the scaler of `dls` (identity when there is none)."
+    scaler = spec_data(dls).scaler
     return y if scaler is None else scaler.decode(y)
 
 class _GatherPreds:
@@ -513,9 +516,9 @@ def single_process():
 
 # %% ../nbs/04_learner.ipynb #9ea7b833
 def valid_targets(dls) -> np.ndarray:
-    "Targets (N, 2) on 1..9 of the validation set: from `dls.table` when present, else from one pass over `dls.valid`."
-    tab = getattr(dls, 'table', None)
-    if tab is not None and 'split' in getattr(tab, 'columns', ()):
+    "Targets (N, 2) on 1..9 of the validation set: from the table of `SpecDataLoaders`, else from one pass over `dls.valid`."
+    tab = spec_data(dls).table
+    if tab is not None and 'split' in tab.columns:
         return tab.loc[tab['split'] == 'valid', list(DIMS)].to_numpy('float64')
     ys = [to_detach(b[-1]).float() for b in dls.valid]
     y = torch.cat(ys) if ys else torch.zeros(0, 2)
@@ -543,10 +546,22 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
     if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images, histograms=histograms))
     learn = RegressionLearner(dls, model, loss_func=MSELossFlat(), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
                               path=run_dir, model_dir=model_dir, cbs=cb_list + list(L(cbs)))
-    dev = torch.device(getattr(dls, 'device', None) or 'cpu')
+    dev = torch.device(dls.device or 'cpu')
     if mixed_precision is None: mixed_precision = dev.type == 'cuda'
     if mixed_precision: learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
     return learn
+
+# %% ../nbs/04_learner.ipynb #5e9be9a8
+@patch
+def export_model(self: Learner, path, extra: dict | None = None) -> Path:
+    "Write this learner's model and all it needs for `load_model`/`predict` (from its `SpecDataLoaders`) to the model file `path`."
+    d = spec_data(self.dls)
+    if d.audio_config is None or d.scaler is None or d.spec_stats is None:
+        raise ValueError("export_model needs the learner's DataLoaders from get_dls (they carry the audio config, the target scaler and the spectrogram stats)")
+    cfg = getattr(self.model, 'cfg', None)
+    if cfg is None: raise ValueError(f"export_model needs a model from make_model (with its ModelConfig), got {type(self.model).__name__}")
+    return save_model_file(path, self.model, cfg, d.audio_config, target_scaler=d.scaler.to_dict(), spec_stats=dict(d.spec_stats),
+                           feature_stats=d.feature_stats, extra=extra)
 
 # %% ../nbs/04_learner.ipynb #095fa459
 def evaluate(learn, dl=None, what: str | None = None) -> tuple[np.ndarray, np.ndarray, dict]:

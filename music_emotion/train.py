@@ -358,10 +358,9 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
 
         if rank: return TrainResult(run_dir, tb_dir, None, cfg, learn)   # rank 0 alone evaluates and writes the artifacts
         with single_process() if world > 1 else contextlib.nullcontext():
-            metrics = _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s)
+            metrics, test_pt = _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s)
         _say(quiet, summary(metrics, run_dir))
-        tp = tt = None
-        if getattr(learn, '_test', None): tp, tt = learn._test; del learn._test
+        tp, tt = test_pt or (None, None)
         return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt, df.song_id[df.split == 'test'].astype(str).tolist() if tp is not None else None)
 
 def _interrupted(learn, run_dir: Path, cfg: TrainConfig):
@@ -391,7 +390,8 @@ def trained_on(cfg: TrainConfig, data: dict) -> dict:
     return dict(kind='demo' if cfg.demo else data['kind'], name=(p.parent.name if p.is_file() else p.name) or str(p),
                 path=str(p), n_songs=int(sum(data['counts'].values())), n_train=int(data['counts']['train']))
 
-def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -> dict:
+def _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s) -> tuple[dict, tuple | None]:
+    "Evaluate the best model, write `model.pt` and `metrics.json`: (metrics, (test predictions, test targets) or None)."
     last = read_last(run_dir/'last.pth') if (run_dir/'last.pth').exists() else {}
     rec = learn.recorder
     if hasattr(rec, 'values'): values, names = rec.values, list(rec.metric_names[1:])[:len(rec.values[0]) if rec.values else 0]
@@ -399,22 +399,20 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
     values = np.array([[np.nan if v is None else v for v in row] for row in values], dtype='float64').reshape(len(values), -1)
     vp, vt, valid = evaluate(learn)
     test_df = df[df.split == 'test']
-    test = None
+    test = test_pt = None
     if len(test_df) >= 3:
         tp, tt, test = evaluate(learn, make_test_dl(dls, test_df), what='test set')
-        learn._test = (tp, tt)
+        test_pt = (tp, tt)
     best_epoch = best = None
     if len(values) and cfg.monitor in names:
         col = values[:, names.index(cfg.monitor)]
         best_epoch = int(np.nanargmin(col) if lower_is_better(cfg.monitor) else np.nanargmax(col))
         best = float(col[best_epoch])
     n = data['counts']
-    save_model_file(run_dir/'model.pt', learn.model, mcfg, cfg.audio_config(),
-                    target_scaler=dls.scaler.to_dict(), spec_stats=dict(dls.spec_stats), feature_stats=dls.feature_stats,
-                    extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
-                                          test_ids=[str(s) for s in test_df.song_id]),
-                               metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values),
-                               trained_on=trained_on(cfg, data)))
+    learn.export_model(run_dir/'model.pt', extra=dict(split=dict(method=cfg.split, seed=cfg.seed, fold=cfg.fold, counts=n,
+                                                                test_ids=[str(s) for s in test_df.song_id]),
+                                                     metrics=dict(test=test, valid=valid), run_name=cfg.run_name, epochs_run=len(values),
+                                                     trained_on=trained_on(cfg, data)))
     t = time.time()
     test_song, song_skipped, song_error = None, [], None
     if test is not None:
@@ -431,7 +429,7 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, mcfg, aug, t_start, fit_s) -
     try: log_hparams(learn, cfg, metrics)
     except Exception as e: metrics['tensorboard_error'] = f"{type(e).__name__}: {e}"   # the run's results are kept either way
     _write_json(metrics, run_dir/'metrics.json')
-    return metrics
+    return metrics, test_pt
 
 def song_level_report(model_file, test_df: pd.DataFrame, batch_size: int = 32, device=None) -> tuple[dict | None, list]:
     "Metrics of `music_emotion.inference.predict` (whole songs, windows averaged) on `test_df`'s songs, and the songs it skipped."
