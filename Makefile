@@ -7,7 +7,7 @@ export VENV
 TEST_FLAGS ?=
 TEST_WORKERS ?= 2
 
-.PHONY: venv demo test test-all export clean-nbs check bench
+.PHONY: venv demo test test-all export clean-nbs check bench lab outputs
 
 venv:
 	@tools/venv.sh
@@ -25,6 +25,7 @@ demo: venv
 	echo "  $(BIN)/music-emotion-predict models/<run>/ song.mp3   # the model just trained (models/ lists the runs)"; \
 	echo "  $(BIN)/music-emotion-predict pretrained song.mp3      # the shipped model of real music (see music_emotion/pretrained/MODEL_CARD.md)"; \
 	echo "  $(BIN)/tensorboard --logdir visualisation/runs       # the training curves and figures"
+	echo "  make lab                                            # JupyterLab on the notebooks (start with nbs/tutorial.ipynb)"
 
 test: venv
 	@$(BIN)/python tools/run_tests.py --flags "$(TEST_FLAGS)" --n_workers $(TEST_WORKERS)
@@ -42,3 +43,11 @@ check: venv
 
 bench: venv
 	$(BIN)/music-emotion-bench --quick
+
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=nbs $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
+outputs: venv
+	$(BIN)/nbdev_export
+	$(BIN)/python tools/run_notebooks.py --save
+	$(BIN)/nbdev_clean

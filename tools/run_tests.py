@@ -16,6 +16,9 @@ def main():
     ap.add_argument('--n_workers', type=int, default=2)
     ap.add_argument('--path', default=None, help='one notebook or a glob (default: all)')
     ap.add_argument('--timeout', type=float, default=4800, help='seconds before the whole run counts as failed')
+    ap.add_argument('--kernel', nargs='*', default=None,
+                    help='notebooks also executed in a real Jupyter kernel (tools/run_notebooks.py: no error output, figures as PNG); '
+                         'default: the tutorial and the explorer when every notebook is tested, none with --path')
     a = ap.parse_args()
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)
@@ -47,8 +50,16 @@ def main():
     if m: failed = {l.strip() for l in m.group(1).splitlines() if l.strip()}
     if p.returncode != 0 and not failed: failed = set(names)   # nbdev_test itself broke: count everything as failed
     for n in names: print(f"{'FAIL' if n in failed else 'ok  '} {n}")
+    kernel = a.kernel if a.kernel is not None else ([] if a.path else ['nbs/tutorial.ipynb', 'nbs/07_explorer.ipynb'])
+    n_kernel = k_failed = 0
+    if kernel:   # as a user runs them: in a Jupyter kernel, not execnb
+        k = subprocess.run([sys.executable, str(root/'tools'/'run_notebooks.py'), *kernel], capture_output=True, text=True, errors='replace')
+        lines = [l for l in k.stdout.splitlines() if l.startswith(('ok  ', 'FAIL'))]
+        for l in lines: print(l)
+        n_kernel, k_failed = len(kernel), sum(l.startswith('FAIL') for l in lines) + (k.returncode != 0 and not any(l.startswith('FAIL') for l in lines))
+        if k.returncode and not lines: print(k.stderr[-2000:])
     print(f"total {time.time() - t0:.0f}s")
-    print(f"{len(names) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed or p.returncode else 0
+    print(f"{len(names) + n_kernel - len(failed) - k_failed} passed, {len(failed) + k_failed} failed")
+    return 1 if failed or k_failed or p.returncode else 0
 
 if __name__ == '__main__': sys.exit(main())
