@@ -108,3 +108,11 @@ def _update(self: Explorer, i: int):
     self.status.value = f"predicted valence {r['valence']:.2f}, arousal {r['arousal']:.2f}{t}"
 
 Explorer.update = _update
+
+def _close_explorer(self: Explorer):
+    "Close every widget of the explorer: it disappears, and leaves nothing (no audio) in the notebook's saved widget state."
+    def _close(w):
+        for c in getattr(w, 'children', ()): _close(c)
+        w.close()
+    _close(self.widget)
+Explorer.close = _close_explorer
