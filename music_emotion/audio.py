@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_audio.ipynb #d3f5e2cd
 from __future__ import annotations
-import atexit, hashlib, json, math, functools, os, re, sys, threading
+import atexit, errno, hashlib, json, math, functools, os, re, stat, sys, threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -14,10 +14,10 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioError', 'quiet_decoder', 'audio_info',
-           'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec', 'mel_db', 'load_clip',
-           'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS',
-           'AUDIO_EXTS', 'AudioConfig']
+__all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioError', 'quiet_decoder', 'os_reason',
+           'file_problem', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec',
+           'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS',
+           'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2c712b53
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
@@ -79,9 +79,35 @@ os.register_at_fork(after_in_child=_after_fork)
 quiet_decoder()
 
 # %% ../nbs/00_audio.ipynb #c1862682
+_OS_REASONS = {errno.ENOENT: 'file not found', errno.EACCES: 'permission denied', errno.EPERM: 'permission denied (operation not permitted)',
+               errno.ELOOP: 'symbolic link cycle (too many levels of symbolic links)', errno.ENAMETOOLONG: 'file name too long',
+               errno.ENOTDIR: 'a part of the path is a file, not a folder', errno.EROFS: 'read-only file system'}
+
+def os_reason(e: OSError, path=None) -> str:
+    "The real reason of the `OSError` `e` in a few words, for one-line messages: 'permission denied', 'symbolic link cycle …', 'file name too long' …"
+    if e.errno == errno.ENOENT and path is not None and os.path.islink(path):
+        return f"broken symbolic link (its target {os.readlink(path)} does not exist)"
+    return _OS_REASONS.get(e.errno) or e.strerror or str(e)
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, 'a named pipe (FIFO)'), (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'), (stat.S_ISSOCK, 'a socket')):
+        if test(mode): return name
+    return 'a special file'
+
+def file_problem(path) -> str | None:
+    "Why `path` cannot be read as a regular file, or None: `os_reason` of a failed stat or open, 'is a directory', or 'not a regular file (a named pipe (FIFO))' (never opened: it could block or never end)."
+    try: st = os.stat(path)
+    except OSError as e: return os_reason(e, path)
+    if stat.S_ISDIR(st.st_mode): return 'is a directory'
+    if not stat.S_ISREG(st.st_mode): return f"not a regular file ({_kind(st.st_mode)})"
+    try: os.close(os.open(path, os.O_RDONLY))
+    except OSError as e: return os_reason(e, path)
+    return None
+
 def _check_file(path: Path):
-    if not path.exists(): raise AudioError(path, "file not found")
-    if path.is_dir(): raise AudioError(path, "is a directory, not an audio file")
+    why = file_problem(path)
+    if why == 'is a directory': why = "is a directory, not an audio file"
+    if why: raise AudioError(path, why)
     if path.stat().st_size == 0: raise AudioError(path, "empty file (0 bytes)")
 
 def audio_info(path) -> dict:
@@ -259,10 +285,19 @@ def spectrogram(path, cfg: AudioConfig) -> torch.Tensor:
 
 # %% ../nbs/00_audio.ipynb #35e695f7
 def find_audio(root, exts=AUDIO_EXTS) -> list[Path]:
-    "All audio files under `root` (recursively), sorted; `root` may also be a single file."
+    "All audio files under `root` (recursively, following symbolic links to folders, each folder once), sorted; `root` may also be a single file."
     root = Path(root)
-    if root.is_file(): return [root]
-    return sorted(p for p in root.rglob('*') if p.suffix.lower() in exts and not p.name.startswith('.'))
+    try:
+        if not stat.S_ISDIR(os.stat(root).st_mode): return [root]
+    except OSError: return []
+    seen, out = set(), []
+    for d, dirs, files in os.walk(root, followlinks=True):
+        try: st = os.stat(d)
+        except OSError: dirs[:] = []; continue
+        if (st.st_dev, st.st_ino) in seen: dirs[:] = []; continue   # a folder reached again (a link to it, or a link cycle)
+        seen.add((st.st_dev, st.st_ino)); dirs.sort()             # sorted: which of two links to a folder is used does not vary
+        out += [Path(d)/f for f in files if Path(f).suffix.lower() in exts and not f.startswith('.')]
+    return sorted(out)
 
 # %% ../nbs/00_audio.ipynb #f9a3af34
 def show_spec(spec, cfg: AudioConfig | None = None, ax=None, title: str | None = None, cmap='magma', colorbar=False):

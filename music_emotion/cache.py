@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_cache.ipynb #dcc51c3b
 from __future__ import annotations
-import hashlib, io, json, os, socket, sys, threading, time, zlib
+import errno, hashlib, io, json, os, socket, stat, sys, threading, time, zlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +12,11 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from .config import MusicEmotionError
-from .audio import AudioConfig, AudioError, spectrogram
+from .audio import AudioConfig, AudioError, spectrogram, os_reason
 
 # %% auto #0
-__all__ = ['CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save', 'OutputError',
-           'StdoutClosed', 'drop_stdout', 'write_stdout', 'default_cache_dir', 'SpecCache']
+__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save',
+           'OutputError', 'StdoutClosed', 'drop_stdout', 'write_stdout', 'default_cache_dir', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(MusicEmotionError):
@@ -25,11 +25,26 @@ class CacheError(MusicEmotionError):
 class CacheMiss(KeyError):
     "The spectrogram of this file is not in the cache (yet)."
 
+SAMPLE_BYTES = 65536   # a file's key hashes its first and last SAMPLE_BYTES
+_KEYS = {}             # (path, device, inode, size, mtime, ctime) -> key: the bytes are read again only when one of these changes
+
+def _sample(p: Path, size: int) -> str:
+    h = hashlib.sha1()
+    with open(p, 'rb') as f:
+        h.update(f.read(SAMPLE_BYTES))
+        if size > SAMPLE_BYTES: f.seek(max(SAMPLE_BYTES, size - SAMPLE_BYTES)); h.update(f.read(SAMPLE_BYTES))
+    return h.hexdigest()
+
 def file_key(path) -> str:
-    "Identity of a file's current contents: hash of its resolved path, size and modification time (ns)."
+    "Identity of a file's current contents: hash of its resolved path, size, modification time (ns) and its first and last 64 KiB."
     p = Path(path).resolve()
     st = p.stat()
-    return hashlib.sha1(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode("utf-8", "surrogateescape")).hexdigest()[:24]  # any file name
+    if not stat.S_ISREG(st.st_mode): raise OSError(errno.EINVAL, f"{p}: not a regular file")   # never opened (a FIFO would block)
+    ident = (str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if (k := _KEYS.get(ident)) is None:
+        s = f"{p}|{st.st_size}|{st.st_mtime_ns}|{_sample(p, st.st_size)}"
+        k = _KEYS[ident] = hashlib.sha1(s.encode("utf-8", "surrogateescape")).hexdigest()[:24]  # any file name
+    return k
 
 # %% ../nbs/00a_cache.ipynb #bc587a25
 @dataclass
@@ -138,7 +153,7 @@ class SpecCache:
         self.root, self.cfg = Path(root), cfg
         self.dir = self.root/cfg.key
         try: self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e: raise CacheError(self.dir, f"cannot create cache folder ({e.strerror})") from None
+        except OSError as e: raise CacheError(self.dir, f"cannot create cache folder ({os_reason(e)})") from None
         cf = self.dir/'config.json'
         want = {'audio_config': cfg.to_dict(), 'dtype': 'float16', 'shape': list(cfg.shape)}
         if cf.exists():
@@ -147,7 +162,7 @@ class SpecCache:
             if have != want: raise CacheError(cf, f"holds a different configuration than {cfg} (remove the folder to rebuild)")
         else:
             try: atomic_write(cf, json.dumps(want, indent=1))
-            except OSError as e: raise CacheError(cf, f"cannot write ({e.strerror})") from None
+            except OSError as e: raise CacheError(cf, f"cannot write ({os_reason(e)})") from None
         self.n_computed = 0  # decodes done by this object, for tests and reports
 
     def __repr__(self): return f"SpecCache({str(self.dir)!r})"
@@ -182,7 +197,12 @@ class SpecCache:
         "Store `arr` as the spectrogram of `path` (atomically), followed by the checksum of its bytes."
         f = self.entry(path)
         try: atomic_write(f, _with_checksum(_npy_bytes(np.ascontiguousarray(arr, dtype=np.float16))))
-        except OSError as e: raise CacheError(f, f"cannot write cache entry for {path} ({e.strerror or e})") from None
+        except OSError as e:
+            why = os_reason(e)
+            if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS): why += f": the cache folder {self.root} cannot be written; choose another --cache-dir"
+            err = CacheError(f, f"cannot write cache entry for {path} ({why})")
+            err.errno = e.errno    # ENOSPC: a full disk; EACCES, EROFS: a folder that cannot be written
+            raise err from None
 
     def check(self, path) -> str | None:
         "What is wrong with the entry of `path`, or None when it is intact (its checksum matches); reads the whole entry."

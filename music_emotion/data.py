@@ -4,14 +4,14 @@
 
 # %% ../nbs/01_data.ipynb #ddd7222c
 from __future__ import annotations
-import argparse, contextlib, csv, io, json, math, os, re, sys
+import argparse, contextlib, csv, errno, io, json, math, os, re, sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code
-from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio
+from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
 from .cache import write_stdout, StdoutClosed, OutputError, default_cache_dir
 
 # %% auto #0
@@ -34,29 +34,45 @@ class DatasetNotFound(DatasetError):
     "No dataset at all where one was expected (a missing path, a folder that is not DEAM)."
 
 # %% ../nbs/01_data.ipynb #37524fb6
-def _read_text(path: Path) -> str:
-    if not path.exists(): raise DatasetNotFound(path, 'file not found')
-    if path.is_dir(): raise DatasetError(path, 'is a folder, not a CSV file')
-    b = path.read_bytes()
+def _read_text(path: Path, not_utf8: dict | None = None) -> str:
+    "The text of `path`; `not_utf8` gets {line number: which byte} of the lines that are not UTF-8 in a file that otherwise is."
+    why = file_problem(path)     # a FIFO or a device (/dev/zero) is refused before it is opened: it could block or never end
+    if why == 'file not found': raise DatasetNotFound(path, why)
+    if why == 'is a directory': raise DatasetError(path, 'is a folder, not a CSV file')
+    if why: raise DatasetError(path, why)
+    try: b = path.read_bytes()
+    except OSError as e: raise DatasetError(path, os_reason(e, path)) from None
     if b'\x00' in b[:4096]: raise DatasetError(path, 'binary file, not a CSV text file')
     try: return b.decode('utf-8-sig')
-    except UnicodeDecodeError: return b.decode('cp1252', errors='replace')
+    except UnicodeDecodeError: pass
+    lines, bad = b.splitlines(keepends=True), {}
+    for i, l in enumerate(lines, 1):
+        try: l.decode('utf-8')
+        except UnicodeDecodeError as e: bad[i] = f"byte 0x{l[e.start]:02X} at column {e.start + 1}"
+    if all(l.isascii() for i, l in enumerate(lines, 1) if i not in bad):    # no UTF-8 anywhere: a Windows-1252 file (Excel)
+        return b.decode('cp1252', errors='replace')
+    if not_utf8 is not None: not_utf8.update(bad)
+    return ''.join(l.decode('cp1252', errors='replace') if i in bad else l.decode('utf-8') for i, l in enumerate(lines, 1)).removeprefix('\ufeff')
 
-def read_rows(path, sep: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    "Header and `(row number, cells)` pairs of a delimited text file, every cell stripped of spaces and tabs."
+def read_rows(path, sep: str | None = None, not_utf8: dict | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    "Header and `(row number, cells)` pairs of a delimited text file, every cell stripped of spaces and tabs; `not_utf8` gets {row: why} of the rows that are not UTF-8."
     path = Path(path)
-    text = _read_text(path)
+    bad = {}
+    text = _read_text(path, bad)
     first = next((l for l in text.splitlines() if l.strip()), None)
     if first is None: raise DatasetError(path, 'empty file')
     sep = sep or max(',;\t', key=first.count)
     rd = csv.reader(io.StringIO(text, newline=''), delimiter=sep)
-    header, rows = None, []
+    header, rows, last = None, [], 0
     try:
         for cells in rd:
+            lo, last = last + 1, rd.line_num    # the lines of this row (a quoted cell may span several)
             cells = [c.strip() for c in cells]
             if not any(cells): continue
             if header is None: header = cells
-            else: rows.append((rd.line_num, cells))
+            else:
+                rows.append((last, cells))
+                if not_utf8 is not None and (why := next((bad[i] for i in range(lo, last + 1) if i in bad), None)): not_utf8[last] = why
     except csv.Error as e: raise DatasetError(path, f'not a valid CSV file ({e})', rd.line_num) from None
     return header, rows
 
@@ -470,7 +486,8 @@ DEFAULT_GROUP_COLUMN = 'artist'
 def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, group_column: str | None = None) -> tuple[pd.DataFrame, DataReport]:
     "The table and `DataReport` of a labels CSV (`path` and `valence, arousal` or `quadrant` [, `song_id`, `split`, `valence_std`, `arousal_std`, a group column])."
     csv_path = Path(csv_path)
-    header, rows = read_rows(csv_path)
+    not_utf8 = {}
+    header, rows = read_rows(csv_path, not_utf8=not_utf8)
     gcol = group_column or DEFAULT_GROUP_COLUMN
     ix = _columns(header, csv_path, {**_LABEL_COLS, 'group': (_norm(gcol),)}, required=('path',) + (('group',) if group_column else ()))
     if ix['quadrant'] is None and (ix['valence'] is None or ix['arousal'] is None):
@@ -500,10 +517,12 @@ def scan_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, g
             rep.out_of_range[sid] = f"row {row}: valence {v}, arousal {a} outside 1..9"; continue
         p = Path(cell)
         p = (p if p.is_absolute() else csv_path.parent/p).absolute()
-        if not p.is_file():
-            why = 'is a folder' if p.is_dir() else 'not found'
-            if strict: raise DatasetError(csv_path, f"audio file {cell} {why}", row)
-            rep.missing_audio[sid] = f"row {row}: {cell} {why}"
+        if row in not_utf8: why = f"{cell}: this row is not UTF-8 text ({not_utf8[row]}) while the rest of the file is; save the file as UTF-8"
+        elif (why := file_problem(p)) is not None:   # never a hang or an abort: a FIFO, a link cycle, a name too long ...
+            why = {'is a directory': f"{cell} is a folder", 'file not found': f"{cell} not found"}.get(why, f"{cell}: {why}")
+        if why is not None:
+            if strict: raise DatasetError(csv_path, f"audio file {why}", row)
+            rep.missing_audio[sid] = f"row {row}: {why}"
             p = None
         group = None
         if ix['group'] is not None:
@@ -523,7 +542,9 @@ def load_labels_csv(csv_path, check_audio: bool = False, strict: bool = False, g
 def scan_dataset(path, check_audio: bool = False, strict: bool = False, group_column: str | None = None) -> tuple[pd.DataFrame, DataReport]:
     "Table and report of a labels CSV file or a DEAM folder (`group_column`: see `scan_labels_csv`; DEAM has none)."
     p = Path(path)
-    if not p.exists(): raise DatasetNotFound(p, 'no such file or folder')
+    try: p.stat()
+    except OSError as e:     # a broken link, a link cycle, a name too long, no permission: the real reason
+        raise DatasetNotFound(p, 'no such file or folder' if e.errno == errno.ENOENT and not p.is_symlink() else os_reason(e, p)) from None
     if p.is_dir():
         if group_column: raise DatasetError(p, f"a group column ({group_column!r}) needs a labels CSV; DEAM has no such column")
         return scan_deam(p, check_audio)

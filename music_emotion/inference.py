@@ -262,7 +262,7 @@ def collect_audio(paths) -> tuple[list[str], list[dict]]:
     files, errors = [], []
     for p in paths:
         q = Path(p)
-        if q.is_dir():
+        if os.path.isdir(q):   # False for a name too long or a link cycle too: its decode says why
             found = find_audio(q)
             if found: files += [str(f) for f in sorted(found, key=lambda f: _natural_key(f.relative_to(q)))]   # q/f as given: relative stays relative
             else: errors.append({'path': str(p), 'error': f"no audio files ({', '.join(AUDIO_EXTS)}) in this folder"})

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #1832ebf6
 from __future__ import annotations
-import math, os, random, tempfile, warnings
+import math, os, random, sys, tempfile, threading, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -25,7 +25,8 @@ from .dataloaders import SpecDataLoaders, SpecData, spec_data
 from .model import save_model_file
 from fastcore.basics import patch
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
-from .cache import atomic_torch_save
+from .cache import atomic_torch_save, _prog
+from .audio import file_problem, os_reason
 from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 
 # %% auto #0
@@ -266,6 +267,15 @@ def dim_figures(pred, true) -> dict:
     return out
 
 # %% ../nbs/04_learner.ipynb #1ca4ff14
+def _quiet_writer_threads():
+    "TensorBoard's writer thread hands a failed write to the next `add_*` or `flush` call (where the callback reports it in one line): its own traceback is not printed."
+    prev = threading.excepthook
+    if getattr(prev, 'music_emotion', False): return
+    def hook(args):
+        if not (type(args.thread).__name__ == '_AsyncWriterThread' and isinstance(args.exc_value, OSError)): prev(args)
+    hook.music_emotion = True
+    threading.excepthook = hook
+
 class TensorBoardRegressionCallback(Callback):
     "Log losses, learning rate, metrics, Pearson r and per-dimension scatter/error images of the validation set to TensorBoard."
     order = Recorder.order + 5   # after the recorder has the epoch's values, before early stopping may end the fit
@@ -279,18 +289,33 @@ class TensorBoardRegressionCallback(Callback):
         if rank_distrib(): return   # on several processes, all gather the predictions; rank 0 writes
         from torch.utils.tensorboard import SummaryWriter
         first = getattr(self.learn, 'first_epoch', 0)
-        if self.writer is None: self.writer = SummaryWriter(str(self.log_dir), purge_step=first or None)
+        _quiet_writer_threads()
+        with self._writing():
+            if self.writer is None: self.writer = SummaryWriter(str(self.log_dir), purge_step=first or None)
+    @contextmanager
+    def _writing(self):
+        "A failed write (a full disk, a folder that cannot be written) ends TensorBoard logging with one warning line; training goes on."
+        try: yield
+        except OSError as e:
+            w, self.writer = self.writer, None
+            print(f"{_prog()}: warning: TensorBoard logs cannot be written to {self.log_dir} ({os_reason(e)}); training goes on without them",
+                  file=sys.stderr, flush=True)
+            try: w is not None and w.close()
+            except Exception: pass
     def before_validate(self): self.preds, self.targs = [], []
     def after_backward(self):
         "With `histograms`: every parameter's gradient of each epoch's last training batch."
         if not (self.histograms and self.writer is not None and self.iter == self.n_iter - 1): return
-        for n, p in get_model(self.learn.model).named_parameters():
-            if p.grad is not None: self.writer.add_histogram(f'gradients/{n}', p.grad.detach().float().cpu(), self.epoch)
+        with self._writing():
+            for n, p in get_model(self.learn.model).named_parameters():
+                if p.grad is not None: self.writer.add_histogram(f'gradients/{n}', p.grad.detach().float().cpu(), self.epoch)
     def after_batch(self):
         if self.training or not len(self.yb): return
         det = gathered(self.learn)
         self.preds.append(det(self.learn.pred).float()); self.targs.append(det(self.yb[0]).float())
     def after_epoch(self):
+        with self._writing(): self._log_epoch()
+    def _log_epoch(self):
         w, e, rec = self.writer, self.epoch, self.learn.recorder
         if w is None: return
         for n, v in zip(rec.metric_names[1:], rec.values[-1]):
@@ -311,18 +336,21 @@ class TensorBoardRegressionCallback(Callback):
                 for tag, img in dim_figures(p, t).items(): w.add_image(tag, img, e, dataformats='HWC')
         w.flush()
     def after_fit(self):
-        if self.writer is not None: self.writer.flush()   # kept open: `log_final` adds the run's results to the same event file
+        with self._writing():
+            if self.writer is not None: self.writer.flush()   # kept open: `log_final` adds the run's results to the same event file
     def log_final(self, hparams: dict, metrics: dict, step: int):
         "The run's settings and final metrics to the HParams view, and the metrics as scalars at `step`; then close the event file."
         if self.writer is None: return
         from torch.utils.tensorboard.summary import hparams as hparams_summary
-        fw = self.writer._get_file_writer()
-        for s in hparams_summary(hparams, metrics): fw.add_summary(s)
-        for k, v in metrics.items(): self.writer.add_scalar(k, v, step)
+        with self._writing():
+            fw = self.writer._get_file_writer()
+            for s in hparams_summary(hparams, metrics): fw.add_summary(s)
+            for k, v in metrics.items(): self.writer.add_scalar(k, v, step)
         self.close()
     def close(self):
         "Flush and close the event file (also after an interrupted fit)."
-        if self.writer is not None: self.writer.close(); self.writer = None
+        with self._writing():
+            if self.writer is not None: self.writer.close(); self.writer = None
 
 # %% ../nbs/04_learner.ipynb #dd792125
 CKPT_VERSION = 1
@@ -404,13 +432,24 @@ def _last_cb(learn) -> LastCheckpointCallback:
     if cb is None: raise ValueError("this learner has no LastCheckpointCallback (make_learner(..., last_name='last') adds one)")
     return cb
 
+_CKPT_KEYS = dict(epoch=int, n_epoch=int, stopped=bool, model=dict, opt=dict, metric_names=list, recorder=dict, trackers=list, rng=dict)
+_CKPT_PARTS = dict(recorder=('values', 'lrs', 'iters', 'losses', 'smooth'), opt=('hypers',), rng=('python', 'torch', 'numpy'))
+
 def read_last(fname) -> dict:
-    "The checkpoint at `fname` (a dict), loaded safely on the CPU."
+    "The checkpoint at `fname` (a dict), loaded safely on the CPU; a `CheckpointError` naming what is missing when it is incomplete."
     fname = Path(fname)
-    if not fname.exists(): raise CheckpointError(fname, "no checkpoint to resume from (file not found)")
+    why = file_problem(fname)
+    if why == 'file not found': raise CheckpointError(fname, "no checkpoint to resume from (file not found)")
+    if why: raise CheckpointError(fname, f"not a readable checkpoint ({why})")
     try: st = torch.load(fname, map_location='cpu', weights_only=True)
     except Exception as e: raise CheckpointError(fname, f"not a readable checkpoint ({str(e).splitlines()[0]})") from None
     if not isinstance(st, dict) or st.get('version') != CKPT_VERSION: raise CheckpointError(fname, f"not a music_emotion checkpoint of version {CKPT_VERSION}")
+    missing = [k for k in _CKPT_KEYS if k not in st] + [f"{k}.{p}" for k, ps in _CKPT_PARTS.items() if isinstance(st.get(k), dict) for p in ps if p not in st[k]]
+    wrong = [k for k, t in _CKPT_KEYS.items() if k in st and not isinstance(st[k], t)]
+    if missing or wrong:
+        raise CheckpointError(fname, "incomplete checkpoint: " + '; '.join([f"missing {', '.join(repr(k) for k in missing)}"] * bool(missing)
+                                                                            + [f"{', '.join(repr(k) for k in wrong)} of the wrong type"] * bool(wrong))
+                              + "; it cannot be resumed: start the run again with --overwrite")
     return st
 
 def load_last(learn, fname=None) -> int:

@@ -16,7 +16,7 @@ from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
 from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code
-from .audio import AudioConfig, AudioError
+from .audio import AudioConfig, AudioError, os_reason
 from .cache import SpecCache, CacheError, atomic_write, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
@@ -27,10 +27,11 @@ from .learner import (make_learner, evaluate, load_last, read_last, ValidationSe
 _all_ = ['TrainConfig', 'DEMO_DEFAULTS', 'UsageError']
 
 # %% auto #0
-__all__ = ['RUNTIME_FIELDS', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'RunError', 'run_state', 'not_ours',
-           'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed', 'start_distributed',
-           'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams', 'trained_on',
-           'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS', 'UsageError']
+__all__ = ['RUNTIME_FIELDS', 'MAX_RUN_NAME', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'RunError', 'run_state',
+           'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed',
+           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams',
+           'trained_on', 'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS',
+           'UsageError']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 RUNTIME_FIELDS = ('epochs', 'num_workers', 'models_dir', 'log_dir', 'run_name')  # may differ when a run is resumed
@@ -46,8 +47,11 @@ def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given)
     _check_config(cfg)
     return cfg
 
+MAX_RUN_NAME = 200   # it names folders and the lock file .NAME.lock; a file name holds at most 255 bytes
+
 def _check_run_name(name: str):
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
+    if len(name) > MAX_RUN_NAME: raise ValueError(f"invalid setting: run_name is {len(name)} characters long; at most {MAX_RUN_NAME} (it names folders and files)")
 
 SPLIT_METHODS = ('random', 'mediaeval', 'kfold', 'cv', 'column')
 
@@ -100,10 +104,18 @@ def not_ours(d, verb: str = 'delete') -> str | None:
     foreign = sorted(e.name + '/' * e.is_dir() for e in d.iterdir() if e.is_symlink() or not e.is_file() or not _OUR_FILES.fullmatch(e.name))
     return f"holds files music_emotion did not write (e.g. {foreign[0]}); {refuse}" if foreign else None
 
+def _mkdirs(d: Path):
+    "`d.mkdir(parents=True, exist_ok=True)`, or a `RunError` naming the file that stands in the way, or the reason."
+    try: d.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        f = next((p for p in (d, *d.parents) if os.path.lexists(p)), None)
+        if f is not None and not f.is_dir(): raise RunError(d, f"cannot create this folder: {f} is a file, not a folder") from None
+        raise RunError(d, f"cannot create this folder ({os_reason(e)})") from None
+
 def _make_run_dir(d: Path):
     "Make `d` (and its parents); a folder made here gets the marker that lets a later `--overwrite` delete it."
     if d.is_dir(): return
-    d.mkdir(parents=True)
+    _mkdirs(d)
     (d/RUN_MARKER).write_text("made by music_emotion: music-emotion-train --overwrite may delete this folder\n")
 
 def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, create: bool = True) -> str:
@@ -112,6 +124,8 @@ def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, 
     if resume and overwrite: raise RunError(run_dir, "--resume and --overwrite exclude each other")
     for d in (run_dir, tb_dir):
         if (d.exists() or d.is_symlink()) and not d.is_dir(): raise RunError(d, not_ours(d, 'use'))
+        if (f := next((p for p in d.parents if os.path.lexists(p)), None)) is not None and not f.is_dir():   # --log-dir names a file
+            raise RunError(d, f"cannot create this folder: {f} is a file, not a folder")
     state = run_state(run_dir)
     if resume:
         if not (run_dir/'last.pth').exists() or not (run_dir/'config.json').exists():
@@ -135,7 +149,7 @@ def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, 
 @contextlib.contextmanager
 def run_lock(models_dir, run_name: str):
     "Hold the lock of run `run_name` for the block; `RunError` at once (no waiting) if another process holds it."
-    d = Path(models_dir); d.mkdir(parents=True, exist_ok=True)
+    d = Path(models_dir); _mkdirs(d)
     lock = FileLock(d/f'.{run_name}.lock')
     try: lock.acquire(blocking=False)
     except Timeout: raise RunError(d/run_name, f"run {run_name} is in use by another process (it holds {d/f'.{run_name}.lock'}); wait for it to end or choose another --run-name") from None
