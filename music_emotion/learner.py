@@ -21,6 +21,8 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .config import MusicEmotionError
+from .fastai_fixes import (FixedLearner, BestModelCallback, ValidLoss, _GatherPreds, gathered, plain_state, logs, single_process,
+                                        _tracker_state, _train_dl, _rng_state, _set_rng_state)
 from .dataloaders import SpecDataLoaders, SpecData, spec_data
 from .model import save_model_file
 from fastcore.basics import patch
@@ -31,11 +33,10 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 
 # %% auto #0
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
-           'rmse', 'check_targets', 'quadrant_report', 'regression_report', 'gathered', 'decode_targets', 'VAMetric',
-           'ValidLoss', 'va_metrics', 'lower_is_better', 'plain_state', 'logs', 'BestModelCallback', 'PlateauCallback',
-           'EarlyStopping', 'PlainProgress', 'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures',
-           'TensorBoardRegressionCallback', 'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last',
-           'resume', 'RegressionLearner', 'GlooSafeDL', 'DDPTrainer', 'single_process', 'valid_targets', 'make_learner',
+           'rmse', 'check_targets', 'quadrant_report', 'regression_report', 'decode_targets', 'VAMetric', 'va_metrics',
+           'lower_is_better', 'PlateauCallback', 'EarlyStopping', 'PlainProgress', 'TrainingDiverged',
+           'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback', 'LastCheckpointCallback',
+           'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner', 'valid_targets', 'make_learner',
            'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
@@ -113,22 +114,10 @@ def regression_report(pred, true, what: str = 'evaluation set') -> dict:
     return rep if q is None else {**rep, 'quadrant': q}
 
 # %% ../nbs/04_learner.ipynb #23b9cbec
-def gathered(learn):
-    "`learn.to_detach` (under DDP: gathers every process's part of the batch and drops `DistributedDL`'s padding) or plain `to_detach`."
-    return getattr(learn, 'to_detach', to_detach)
-
 def decode_targets(dls, y):
     "Normalised (…, 2) predictions or targets to 1..9 with the scaler of `dls` (identity when there is none)."
     scaler = spec_data(dls).scaler
     return y if scaler is None else scaler.decode(y)
-
-class _GatherPreds:
-    "Collects the (gathered, unpadded) predictions and targets of every validation batch, and the learner's dls and loss."
-    def reset(self): self.preds, self.targs, self.dls, self.func = [], [], None, None
-    def accumulate(self, learn):
-        det = gathered(learn)
-        self.preds.append(det(learn.pred).float()); self.targs.append(det(learn.yb[0]).float())
-        self.dls, self.func = learn.dls, getattr(learn, 'loss_func', None)
 
 class VAMetric(_GatherPreds, Metric):
     "One metric (`kind` in pearson, ccc, r2, rmse; or 'mse' over both dimensions) of one dimension on the 1..9 scale."
@@ -148,13 +137,6 @@ class VAMetric(_GatherPreds, Metric):
     @property
     def name(self): return self.kind if self.kind == 'mse' else f'{self.dim}_{self.kind}'
 
-class ValidLoss(_GatherPreds, AvgLoss):
-    "The validation loss of the whole (gathered, unpadded) validation set: `learn.loss_func` applied to all its predictions and targets at once."
-    @property
-    def value(self):
-        if not self.preds: return None
-        return float(self.func(torch.cat(self.preds), torch.cat(self.targs)))
-
 def va_metrics() -> list:
     "The metrics the recorder shows: valence_pearson, valence_ccc, valence_r2, valence_rmse, the same for arousal, mse."
     return [VAMetric(d, k) for d in DIMS for k in KINDS] + [VAMetric(None, 'mse')]
@@ -164,37 +146,6 @@ def lower_is_better(name: str) -> bool:
     return name.endswith(('loss', 'rmse', 'mse'))
 
 # %% ../nbs/04_learner.ipynb #6a6e4364
-def plain_state(o):
-    "`o` with fastcore `L`s and tuples turned into lists and NumPy scalars into Python numbers, so `torch.load(weights_only=True)` reads it without allow-lists."
-    if isinstance(o, dict): return {k: plain_state(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple, L)): return [plain_state(v) for v in o]
-    if isinstance(o, np.generic): return o.item()
-    return o
-
-def logs(learn) -> bool:
-    "Whether `learn` prints its progress: not inside `learn.no_logging()`, and only in the first process of a distributed run."
-    return learn.logger is not noop and rank_distrib() == 0
-
-class BestModelCallback(SaveModelCallback):
-    "`SaveModelCallback` that saves atomically (rank 0 only), prints only when the learner logs, and loads the best weights back with `weights_only=True`."
-    def _file(self, name): return Path(self.learn.path) / self.learn.model_dir / f'{name}.pth'
-    def _save(self, name):
-        if rank_distrib(): return   # other processes of a distributed run write nothing
-        m, opt = get_model(self.learn.model), getattr(self.learn, 'opt', None)
-        state = m.state_dict() if not (self.with_opt and opt is not None) else {'model': m.state_dict(), 'opt': plain_state(opt.state_dict())}
-        self.last_saved_path = atomic_torch_save(state, self._file(name))
-    def after_epoch(self):
-        if self.every_epoch: return super().after_epoch()
-        TrackerCallback.after_epoch(self)
-        if self.new_best:
-            if logs(self.learn): print(f'Better model found at epoch {self.epoch} with {self.monitor} value: {self.best:.4g}.')
-            self._save(self.fname)
-    def after_fit(self, **kwargs):
-        if self.at_end: return self._save(self.fname)
-        distrib_barrier()   # rank 0 has written the file before anyone looks for it
-        if not self.every_epoch and self._file(self.fname).exists():
-            self.learn.load(self.fname, with_opt=self.with_opt, weights_only=True)
-
 class PlateauCallback(ReduceLROnPlateau):
     "fastai's `ReduceLROnPlateau`, saying the new learning rate to 3 significant digits (and only when the learner logs)."
     def after_epoch(self):
@@ -278,7 +229,7 @@ def _quiet_writer_threads():
 
 class TensorBoardRegressionCallback(Callback):
     "Log losses, learning rate, metrics, Pearson r and per-dimension scatter/error images of the validation set to TensorBoard."
-    order = Recorder.order + 5   # after the recorder has the epoch's values, before early stopping may end the fit
+    order, fit_only = Recorder.order + 5, True   # after the recorder has the epoch's values, before early stopping may end the fit
     def __init__(self, log_dir, images: bool = True, image_every: int = 1, histograms: bool = False):
         self.log_dir, self.images, self.image_every, self.writer = Path(log_dir), images, max(1, int(image_every)), None
         self.histograms = histograms
@@ -355,35 +306,11 @@ class TensorBoardRegressionCallback(Callback):
 # %% ../nbs/04_learner.ipynb #dd792125
 CKPT_VERSION = 1
 
-def _tracker_state(learn) -> list:
-    return [dict(name=type(cb).__name__, best=float(cb.best) if cb.best is not None else None, wait=getattr(cb, 'wait', None))
-            for cb in learn.cbs if isinstance(cb, TrackerCallback)]
-
-def _train_dl(learn):
-    "The training DataLoader (the one inside fastai's `DistributedDL` during a distributed fit: it does the shuffling)."
-    dl = learn.dls.train
-    return dl.dl if isinstance(dl, DistributedDL) else dl
-
-def _rng_state(learn) -> dict:
-    nps = np.random.get_state()
-    s = dict(python=random.getstate(), torch=torch.get_rng_state(),
-             numpy=dict(keys=torch.from_numpy(nps[1].astype(np.int64)), pos=int(nps[2]), has_gauss=int(nps[3]), cached=float(nps[4])))
-    if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
-    dl_rng = getattr(_train_dl(learn), 'rng', None)
-    if isinstance(dl_rng, random.Random): s['train_dl'] = dl_rng.getstate()
-    return s
-
-def _set_rng_state(learn, s: dict):
-    random.setstate(s['python']); torch.set_rng_state(s['torch'])
-    n = s['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
-    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-    if 'train_dl' in s and isinstance(getattr(_train_dl(learn), 'rng', None), random.Random): _train_dl(learn).rng.setstate(s['train_dl'])
-
 def _metric_names(learn) -> list: return ['train_loss', 'valid_loss'] + [m.name for m in learn.metrics]
 
 class LastCheckpointCallback(Callback):
     "Save a resumable checkpoint (model, optimizer, epoch, recorder, trackers, RNGs) atomically at the end of every epoch."
-    order = EarlyStoppingCallback.order + 1
+    order, fit_only = EarlyStoppingCallback.order + 1, True
     def __init__(self, fname):
         self.fname, self.pending, self.done_epoch, self.saved_epoch = Path(fname), None, None, None
     def before_fit(self):
@@ -489,69 +416,12 @@ def resume(learn, n_epoch: int, fname=None) -> int:
     return start
 
 # %% ../nbs/04_learner.ipynb #b3fd3fb0
-class RegressionLearner(Learner):
-    "fastai `Learner` with a working `fit(start_epoch=)`, a diverged-loss error, history-preserving `validate`/`get_preds`, an exact `valid_loss` and CPU-capable `distrib_ctx`."
-    first_epoch = 0
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.recorder.loss = ValidLoss()
-    def to_distributed(self, sync_bn=True, **kwargs):
-        "What `learn.distrib_ctx()` calls: add `DDPTrainer` (fastai's `DistributedTrainer`, CPU-capable) to the learner."
-        self.add_cb(DDPTrainer(sync_bn, **kwargs))
-        if rank_distrib(): self.remove_cb(ProgressCallback)
-        return self
+class RegressionLearner(FixedLearner):
+    "A `FixedLearner` whose `fit` raises `TrainingDiverged` when the training loss became NaN or infinite."
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
-        self.first_epoch, self.diverged = int(start_epoch), None
-        try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt)
-        finally: self.first_epoch = 0
+        self.diverged = None
+        super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
         if self.diverged: raise TrainingDiverged(self.diverged)
-    def _do_fit(self):
-        for epoch in range(self.first_epoch, self.n_epoch):
-            self.epoch = epoch
-            self._with_events(self._do_epoch, 'epoch', CancelEpochException)
-    @contextmanager
-    def _outside_fit(self):
-        rec = self.recorder
-        saved = {k: getattr(rec, k) for k in ('values', 'lrs', 'iters', 'losses', 'metric_names') if hasattr(rec, k)}
-        trackers = [(cb, cb.best, getattr(cb, 'wait', None)) for cb in self.cbs if isinstance(cb, TrackerCallback)]
-        fit_only = [cb for cb in self.cbs if isinstance(cb, (TrackerCallback, LastCheckpointCallback, TensorBoardRegressionCallback))]
-        try:
-            with self.removed_cbs(fit_only): yield
-        finally:
-            for k, v in saved.items(): setattr(rec, k, v)
-            for cb, b, w in trackers:
-                cb.best = b
-                if w is not None: cb.wait = w
-    def validate(self, ds_idx=1, dl=None, cbs=None):
-        with self._outside_fit(): return super().validate(ds_idx=ds_idx, dl=dl, cbs=cbs)
-    def get_preds(self, *args, **kwargs):
-        with self._outside_fit(): return super().get_preds(*args, **kwargs)
-
-# %% ../nbs/04_learner.ipynb #c8611cdf
-class GlooSafeDL(DistributedDL):
-    "fastai's `DistributedDL`, broadcasting the sample order on the device the process group's backend uses (so it works with gloo on CPUs)."
-    def _broadcast(self, t, rank):
-        dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
-        t = torch.tensor(t, dtype=torch.long, device=dev)
-        torch.distributed.broadcast(t, rank)
-        return t.cpu().tolist()
-
-class DDPTrainer(DistributedTrainer):
-    "fastai's `DistributedTrainer` with `GlooSafeDL` and rank 0's model buffers broadcast before each validation."
-    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else GlooSafeDL(dl, device=self.learn.model.device)
-    def before_validate(self):
-        super().before_validate()
-        for b in get_model(self.learn.model).buffers(): torch.distributed.broadcast(b, 0)
-
-@contextmanager
-def single_process():
-    "Run a block in one process of a distributed run as if it were alone (fastai neither gathers nor waits at barriers)."
-    old = os.environ.get('WORLD_SIZE')
-    os.environ['WORLD_SIZE'] = '1'
-    try: yield
-    finally:
-        if old is None: del os.environ['WORLD_SIZE']
-        else: os.environ['WORLD_SIZE'] = old
 
 # %% ../nbs/04_learner.ipynb #9ea7b833
 def valid_targets(dls) -> np.ndarray:

@@ -50,8 +50,8 @@ def resolve_config(demo: bool = False, base: TrainConfig | None = None, **given)
 MAX_RUN_NAME = 200   # it names folders and the lock file .NAME.lock; a file name holds at most 255 bytes
 
 def _check_run_name(name: str):
-    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise ValueError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
-    if len(name) > MAX_RUN_NAME: raise ValueError(f"invalid setting: run_name is {len(name)} characters long; at most {MAX_RUN_NAME} (it names folders and files)")
+    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name): raise UsageError(f"invalid setting: run_name may use letters, digits, '_', '-', '.', got {name!r}")
+    if len(name) > MAX_RUN_NAME: raise UsageError(f"invalid setting: run_name is {len(name)} characters long; at most {MAX_RUN_NAME} (it names folders and files)")
 
 SPLIT_METHODS = ('random', 'mediaeval', 'kfold', 'cv', 'column')
 
