@@ -14,10 +14,11 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['DECODER_NOTES', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'AudioError', 'quiet_decoder', 'os_reason',
-           'file_problem', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample', 'fit_length', 'MelSpec',
-           'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS',
-           'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
+__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_DURATION_S', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'STREAM_BLOCK',
+           'AudioError', 'quiet_decoder', 'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio',
+           'to_channels', 'resample', 'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram',
+           'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS',
+           'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2c712b53
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
@@ -79,6 +80,8 @@ os.register_at_fork(after_in_child=_after_fork)
 quiet_decoder()
 
 # %% ../nbs/00_audio.ipynb #c1862682
+MIN_SAMPLE_RATE = 4000        # Hz: the lowest native sample rate accepted (half of telephone audio's 8 kHz)
+MAX_DURATION_S = 4 * 3600     # seconds: the longest file accepted, by its header
 _OS_REASONS = {errno.ENOENT: 'file not found', errno.EACCES: 'permission denied', errno.EPERM: 'permission denied (operation not permitted)',
                errno.ELOOP: 'symbolic link cycle (too many levels of symbolic links)', errno.ENAMETOOLONG: 'file name too long',
                errno.ENOTDIR: 'a part of the path is a file, not a folder', errno.EROFS: 'read-only file system'}
@@ -116,7 +119,15 @@ def audio_info(path) -> dict:
     try: i = sf.info(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     if i.frames <= 0: raise AudioError(path, "contains no audio samples")  # a header-only file: found by a header check already
+    _check_header(path, i.samplerate, i.frames)
     return dict(sample_rate=i.samplerate, channels=i.channels, frames=i.frames, duration=i.duration)
+
+def _check_header(path, sample_rate: int, frames: int):
+    "Refuse what no music file's header says: a sample rate below `MIN_SAMPLE_RATE`, a duration over `MAX_DURATION_S`."
+    if sample_rate < MIN_SAMPLE_RATE:
+        raise AudioError(path, f"sample rate {sample_rate} Hz is below the {MIN_SAMPLE_RATE} Hz this library accepts (a damaged or hostile header?)")
+    if frames > MAX_DURATION_S * sample_rate:
+        raise AudioError(path, f"{frames / sample_rate:,.0f} s long by its header, over the limit of {MAX_DURATION_S:,} s ({MAX_DURATION_S / 3600:g} hours)")
 
 def _sf_reason(e):
     s = str(e)
@@ -206,9 +217,11 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
     try:
         with sf.SoundFile(os.fsencode(path)) as f:
             sr, total = f.samplerate, f.frames
+            _check_header(path, sr, total)
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
             start = crop_start(total, n, crop, rng)
             pieces = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
+    except AudioError: raise
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     got = sum(len(p) for p in pieces)
     if got == 0: raise AudioError(path, "contains no audio samples")
@@ -240,6 +253,47 @@ def resample(wav: torch.Tensor, sr: int, new_sr: int) -> torch.Tensor:
         y = soxr.resample(x.T, int(sr), int(new_sr), quality='HQ')
         return torch.from_numpy(np.ascontiguousarray(y.T))
     return _resampler(int(sr), int(new_sr)).to(wav.device)(wav)
+
+# %% ../nbs/00_audio.ipynb #f28492fb
+STREAM_BLOCK = 2 ** 20   # samples (frames x channels, at the file's own rate: 4 MB as float32) `stream_audio` decodes at a time
+
+def _channels_of(x: np.ndarray, channels: int) -> np.ndarray:
+    "Interleaved (frames, c) audio as (frames, `channels`), as `load_audio(mono=...)` and `to_channels` make it."
+    c = x.shape[1]
+    if c == channels: return x
+    mono = _downmix(x) if c > 1 else x[:, 0]
+    return mono[:, None] if channels == 1 else np.repeat(mono[:, None], channels, 1)
+
+def stream_audio(path, sample_rate: int, channels: int = 1, block: int = STREAM_BLOCK):
+    "Yield the whole of `path` at `sample_rate` Hz with `channels` channels as consecutive float32 tensors (channels, samples), decoded and resampled `block` samples at a time. Raises `AudioError`."
+    import soxr
+    path = Path(path); _check_file(path)
+    try: f = sf.SoundFile(os.fsencode(path))
+    except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
+    with f:
+        sr, total, c = f.samplerate, f.frames, f.channels
+        _check_header(path, sr, total)
+        rs = None if sr == sample_rate else soxr.ResampleStream(sr, sample_rate, channels, dtype='float32', quality='HQ')
+        def out(y):   # (frames, channels) -> (channels, frames)
+            return torch.from_numpy(np.ascontiguousarray(y.T) if y.ndim == 2 else y[None].copy())
+        step, got = max(1, block // c), 0
+        while got < total:
+            try: x = f.read(min(step, total - got), dtype='float32', always_2d=True)
+            except Exception as e:
+                raise AudioError(path, f"not a readable audio file: decoding failed after {got / sr:.1f} s of the {total / sr:.1f} s "
+                                       f"its header promises ({_sf_reason(e)}); truncated or damaged?") from None
+            if not len(x): break
+            got += len(x)
+            if not np.isfinite(x).all(): raise AudioError(path, "contains NaN or infinite samples")
+            y = _channels_of(x, channels)
+            if rs is not None: y = rs.resample_chunk(y[:, 0] if channels == 1 else y)
+            if len(y): yield out(y)
+        if got == 0: raise AudioError(path, "contains no audio samples")
+        if got < total - max(2304, 0.01 * total):
+            raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {got / sr:.1f} s could be decoded")
+        if rs is not None:
+            y = rs.resample_chunk(np.zeros((0,) if channels == 1 else (0, channels), 'float32'), last=True)
+            if len(y): yield out(y)
 
 # %% ../nbs/00_audio.ipynb #d0307045
 def fit_length(wav: torch.Tensor, n: int, crop: str = 'start', rng: np.random.Generator | None = None) -> torch.Tensor:

@@ -96,10 +96,14 @@ def _update(self: Explorer, i: int):
     r, tl = a['row'], a['timeline']
     self.state.update(prediction={'valence': r['valence'], 'arousal': r['arousal']}, timeline=tl, row=r)
     cfg = self.model.audio_config
-    show_in(self.audio_out, Audio(filename=path))
-    fig, (ax,) = new_figure(figsize=(10, 2.6))
-    show_spec(mel_db(a['wav'], cfg).cpu(), cfg, ax=ax, title=f"{self.state['label']}: log-mel spectrogram ({r['duration_s']:.1f} s)")
-    show_in(self.spec_out, fig)
+    if a['wav'] is None:   # a song too long to hold was predicted as it was decoded: no waveform, and no player (it would embed the whole file)
+        msg = f"{r['duration_s'] / 60:.0f} minutes: too long to play or show here; predicted as it was decoded"
+        show_in(self.audio_out, msg); show_in(self.spec_out, msg)
+    else:
+        show_in(self.audio_out, Audio(filename=path))
+        fig, (ax,) = new_figure(figsize=(10, 2.6))
+        show_spec(mel_db(a['wav'], cfg).cpu(), cfg, ax=ax, title=f"{self.state['label']}: log-mel spectrogram ({r['duration_s']:.1f} s)")
+        show_in(self.spec_out, fig)
     show_in(self.plane_out, plot_va_plane([r['valence']], [r['arousal']],
                                           true=None if true is None else [true], title=self.state['label']))
     show_in(self.arc_out, plot_arc(((tl.start_s + tl.end_s) / 2).values, tl.valence.values, tl.arousal.values,

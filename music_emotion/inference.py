@@ -21,10 +21,10 @@ from .cache import atomic_write, OutputError, StdoutClosed, write_stdout
 from .features import wav_features
 
 # %% auto #0
-__all__ = ['PRETRAINED', 'PREFETCH_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file',
-           'EmotionModel', 'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers',
-           'collect_audio', 'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'format_table',
-           'read_partial_csv', 'CsvOut', 'run_predict', 'main_args', 'main']
+__all__ = ['PRETRAINED', 'MEL_GROUP', 'PREFETCH_SAMPLES', 'STREAM_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH',
+           'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs', 'window_starts',
+           'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
+           'predict_timeline', 'format_table', 'read_partial_csv', 'CsvOut', 'run_predict', 'main_args', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -137,9 +137,10 @@ def _window_params(cfg: AudioConfig, window_ms=None, hop_ms=None) -> tuple[int, 
 class _Song:
     i: int                 # position in the input list
     path: str
-    wav: torch.Tensor      # (channels, samples) at the model's rate, on the device
+    wav: torch.Tensor | None  # (channels, samples) at the model's rate, on the device; None for a song predicted as it was decoded
     duration: float        # seconds, as decoded
     starts: list
+    n: int                 # samples at the model's rate
 
 def _decode_cpu(cfg: AudioConfig, path, threads: int | None = None) -> torch.Tensor:
     "The whole of `path` with `cfg`'s channels (down-mixed while decoding) and rate, on the CPU. Raises `AudioError`."
@@ -148,8 +149,8 @@ def _decode_cpu(cfg: AudioConfig, path, threads: int | None = None) -> torch.Ten
 
 def _song(em: EmotionModel, path, i: int, wav: torch.Tensor, win: int, hop: int) -> _Song:
     wav = wav.to(em.device)
-    sr = em.audio_config.sample_rate
-    return _Song(i, str(path), wav, wav.shape[-1] / sr, window_starts(wav.shape[-1], win, hop, min_tail=sr))   # a tail window only for >= 1 s more
+    sr, n = em.audio_config.sample_rate, wav.shape[-1]
+    return _Song(i, str(path), wav, n / sr, window_starts(n, win, hop, min_tail=sr), n)   # a tail window only for >= 1 s more
 
 def _decode(em: EmotionModel, path, i: int, win: int, hop: int) -> _Song:
     "Decode and resample `path` once on the CPU (like training), then move it to the model's device. Raises `AudioError`."
@@ -159,14 +160,21 @@ def _window(song: _Song, s: int, win: int) -> torch.Tensor:
     w = song.wav[..., s:s + win]
     return w if w.shape[-1] == win else fit_length(w, win)
 
+MEL_GROUP = 8   # windows whose spectrograms are computed at once (a 30 s window's STFT is 11 MB of complex numbers)
+
+def _predict_windows(em: EmotionModel, chunk: torch.Tensor) -> torch.Tensor:
+    "Ratings (B, 2) on 1..9 for the windows `chunk` (B, channels, win) at the model's rate (and the features of each, for a fusion model)."
+    chunk = chunk.to(em.device)
+    feats = np.stack([wav_features(w, em.audio_config.sample_rate) for w in chunk.cpu()]) if em.n_features else None
+    specs = torch.cat([mel_db(chunk[k:k + MEL_GROUP], em.audio_config) for k in range(0, len(chunk), MEL_GROUP)])
+    return predict_specs(em, specs, feats)
+
 def _run_songs(em: EmotionModel, songs: list, win: int, batch_size: int) -> list:
     "Predictions (n_windows, 2) on 1..9 for each song in `songs`, computed in batches of `batch_size` windows."
     items = [(k, s) for k, song in enumerate(songs) for s in song.starts]
     outs = []
     for b in range(0, len(items), batch_size):
-        chunk = torch.stack([_window(songs[k], s, win) for k, s in items[b:b + batch_size]])  # (B, C, win)
-        feats = np.stack([wav_features(w, em.audio_config.sample_rate) for w in chunk.cpu()]) if em.n_features else None
-        outs.append(predict_specs(em, mel_db(chunk, em.audio_config), feats))
+        outs.append(_predict_windows(em, torch.stack([_window(songs[k], s, win) for k, s in items[b:b + batch_size]])))  # (B, C, win)
     y = torch.cat(outs).numpy().astype('float64') if outs else np.zeros((0, 2))
     res, o = [], 0
     for song in songs:
@@ -178,21 +186,27 @@ def default_workers() -> int:
     "Decoding threads for prediction: one per core, at most 8."
     return max(1, min(8, os.cpu_count() or 1))
 
-PREFETCH_SAMPLES = 2 ** 27   # samples (frames x channels at the files' own rates, 512 MB as float32) decoded ahead at most
+PREFETCH_SAMPLES = 2 ** 26   # samples (frames x channels, at the files' own rates or the model's: 256 MB as float32) decoded ahead at most
+STREAM_SAMPLES = 2 ** 25     # a file that would need more samples than this held at once (128 MB as float32) is predicted as it is decoded
 
-def _n_samples(path) -> int:
-    "Samples in `path` by its header (0 when unreadable: decoding it reports why)."
-    try: i = audio_info(path); return i['frames'] * i['channels']
+def _n_samples(path, cfg: AudioConfig | None = None) -> int:
+    "Samples decoding `path` whole holds at once, by its header: at its own rate and channels or, with `cfg`, at the model's if more (0 when unreadable: decoding it reports why)."
+    try: i = audio_info(path)
     except AudioError: return 0
+    n = i['frames'] * i['channels']
+    return n if cfg is None else max(n, math.ceil(i['frames'] * cfg.sample_rate / i['sample_rate']) * cfg.channels)
+
+_TOO_LONG = 'too long to hold: predicted as it is decoded'   # what `_decoded` gives for a file of more than `STREAM_SAMPLES`
 
 def _decoded(cfg: AudioConfig, paths: list, workers: int):
-    "Yield (i, path, waveform on the CPU | AudioError) for each of `paths`, in order, decoded ahead by `workers` threads."
+    "Yield (i, path, waveform on the CPU | AudioError | `_TOO_LONG`) for each of `paths`, in order, decoded ahead by `workers` threads."
     def one(p):
         try: return _decode_cpu(cfg, p, threads=1)
         except AudioError as e: return e
     if workers < 1: raise ValueError(f"workers must be at least 1, got {workers}")
     if workers == 1 or len(paths) < 2:
         for i, p in enumerate(paths):
+            if _n_samples(p, cfg) > STREAM_SAMPLES: yield i, p, _TOO_LONG; continue
             try: yield i, p, _decode_cpu(cfg, p)
             except AudioError as e: yield i, p, e
         return
@@ -204,7 +218,8 @@ def _decoded(cfg: AudioConfig, paths: list, workers: int):
             if nxt is None:
                 item = next(todo, None)
                 if item is None: return
-                nxt = (*item, _n_samples(item[1]))
+                nxt = (*item, _n_samples(item[1], cfg))
+            if nxt[2] > STREAM_SAMPLES: q.append((*nxt[:2], 0, None)); nxt = None; continue   # nothing decoded ahead: streamed
             if q and ahead + nxt[2] > PREFETCH_SAMPLES: return   # a long file waits until the ones before it are taken
             i, p, n = nxt; nxt = None
             q.append((i, p, n, ex.submit(one, p))); ahead += n
@@ -212,10 +227,73 @@ def _decoded(cfg: AudioConfig, paths: list, workers: int):
         submit()
         while q:
             i, p, n, fut = q.popleft()
-            r = fut.result(); ahead -= n
+            r = _TOO_LONG if fut is None else fut.result(); ahead -= n
             submit()
             yield i, p, r
     finally: ex.shutdown(wait=True, cancel_futures=True)
+
+# %% ../nbs/06_inference.ipynb #14fc5036
+def _ahead(gen, depth: int = 2):
+    "Iterate over the generator `gen` in a thread of its own, at most `depth` items ahead; its exceptions come out here. Stopping early stops the thread."
+    import queue, threading
+    q, stop, end = queue.Queue(depth), threading.Event(), object()
+    def put(item) -> bool:
+        while not stop.is_set():
+            try: q.put(item, timeout=0.05); return True
+            except queue.Full: pass
+        return False
+    def work():
+        try:
+            for x in gen:
+                if not put((x, None)): return
+            put((end, None))
+        except BaseException as e: put((None, e))
+        finally: gen.close()
+    t = threading.Thread(target=work, name='music_emotion-stream', daemon=True)
+    t.start()
+    try:
+        while True:
+            x, e = q.get()
+            if e is not None: raise e
+            if x is end: return
+            yield x
+    finally:
+        stop.set(); t.join()
+
+def _stream_windows(pieces, win: int, hop: int, min_tail: int, out: dict):
+    "Yield (start, window (channels, win)) for each window `window_starts(n, win, hop, min_tail)` places over the waveform that arrives as consecutive `pieces` (channels, samples); holds at most a window and a piece (the windows are views of it: copy them to keep many). Sets `out['n']`, the samples in all, at the end."
+    buf, off, s, k = None, 0, 0, 0        # the samples held, the position of the first of them, the next regular window's start, windows given
+    for p in pieces:
+        buf = p if buf is None else torch.cat([buf, p], -1)
+        end = off + buf.shape[-1]
+        while s + win <= end:
+            yield s, buf[..., s - off:s - off + win]; s += hop; k += 1
+        keep = max(off, end - win)          # the next window starts after end - win; a tail window ends at the song's end
+        buf, off = buf[..., keep - off:], keep
+    n = off + (0 if buf is None else buf.shape[-1])
+    out['n'] = n
+    for t in window_starts(n, win, hop, min_tail)[k:]: yield t, fit_length(buf[..., t - off:t - off + win], win)   # the tail, or one padded window
+
+def _stream_song(em: EmotionModel, path, i: int, win: int, hop: int, batch_size: int) -> tuple:
+    "(song without its waveform, window ratings) for `path`, predicted as it is decoded: memory bounded by a batch of windows and a block of audio. Raises `AudioError`."
+    from music_emotion.audio import stream_audio
+    cfg, sr = em.audio_config, em.audio_config.sample_rate
+    i_ = audio_info(path)                   # (raises what `stream_audio` would) a batch no larger than the song's windows
+    size = min(batch_size, n_windows(math.ceil(i_['frames'] * sr / i_['sample_rate']), win, hop, sr) + 1)
+    out, starts, ys, batch, k = {}, [], [], None, 0
+    def run():
+        nonlocal k
+        ys.append(_predict_windows(em, batch[:k]).numpy()); k = 0
+    pieces = _ahead(stream_audio(path, sr, cfg.channels))
+    try:
+        for s, w in _stream_windows(pieces, win, hop, sr, out):
+            if batch is None: batch = torch.empty((size, *w.shape))
+            batch[k] = w; k += 1; starts.append(s)   # copied into the batch: the window itself is a view of the stream's buffer
+            if k == size: run()
+    finally: pieces.close()                 # stops the decoding thread now, also when the model raised
+    if k: run()
+    n = out['n']
+    return _Song(i, str(path), None, n / sr, starts, n), np.concatenate(ys).astype('float64')
 
 # %% ../nbs/06_inference.ipynb #b29ba1e6
 def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: int, progress: bool = False,
@@ -232,6 +310,11 @@ def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: i
     try:
         for i, p, wav in _decoded(em.audio_config, paths, default_workers() if workers is None else workers):
             if isinstance(wav, AudioError): yield i, str(p), None, wav
+            elif wav is _TOO_LONG:
+                yield from flush()                             # the songs before it first: results stay in input order
+                try: song, y = _stream_song(em, p, i, win, hop, batch_size)
+                except AudioError as e: yield i, str(p), None, e
+                else: yield i, str(p), song, y
             else:
                 song = _song(em, p, i, wav, win, hop)
                 pending.append(song); n += len(song.starts)
@@ -242,8 +325,7 @@ def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: i
 
 def _timeline(song: _Song, y: np.ndarray, win: int, sr: int) -> pd.DataFrame:
     t = np.asarray(song.starts, dtype='float64')
-    n = song.wav.shape[-1]
-    return pd.DataFrame({'start_s': t / sr, 'end_s': np.minimum(t + win, n) / sr, 'valence': y[:, 0], 'arousal': y[:, 1]})
+    return pd.DataFrame({'start_s': t / sr, 'end_s': np.minimum(t + win, song.n) / sr, 'valence': y[:, 0], 'arousal': y[:, 1]})
 
 def _song_row(song: _Song, y: np.ndarray) -> dict:
     m, s = y.mean(0), y.std(0)
@@ -300,11 +382,13 @@ def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, pro
     return df
 
 def analyse_song(model, path, window_ms=None, hop_ms=None, batch_size: int = 32, hop_s=None) -> dict:
-    "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples), 'sample_rate'}; the hop as `hop_ms` or `hop_s`."
+    "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples; None for a song too long to hold, see `STREAM_SAMPLES`), 'sample_rate'}; the hop as `hop_ms` or `hop_s`."
     em = _as_model(model)
     win, hop = _window_params(em.audio_config, window_ms, _hop_ms(hop_ms, hop_s))
-    song = _decode(em, path, 0, win, hop)
-    y = _run_songs(em, [song], win, batch_size)[0]
+    if _n_samples(path, em.audio_config) > STREAM_SAMPLES: song, y = _stream_song(em, path, 0, win, hop, batch_size)
+    else:
+        song = _decode(em, path, 0, win, hop)
+        y = _run_songs(em, [song], win, batch_size)[0]
     return dict(row=_song_row(song, y), timeline=_timeline(song, y, win, em.audio_config.sample_rate), wav=song.wav,
                 sample_rate=em.audio_config.sample_rate)
 
