@@ -318,11 +318,12 @@ CLIS = {   # console script: (its parser, the module whose main_args(args) does 
 def run_cli(prog: str, argv=None) -> int:
     "Run console script `prog` on `argv` (default: `sys.argv[1:]`); returns its exit code."
     make, module = CLIS[prog]
-    try: a = make().parse_args(argv)
-    except SystemExit as e: return 0 if e.code in (0, None) else 2
-    try: mod = importlib.import_module(f'music_emotion.{module}')
-    except KeyboardInterrupt: return 130
-    return mod.main_args(a)
+    try:
+        try: a = make().parse_args(argv)
+        except SystemExit as e: return 0 if e.code in (0, None) else 2
+        mod = importlib.import_module(f'music_emotion.{module}')   # torch, fastai, librosa: seconds, during which Ctrl-C is common
+        return mod.main_args(a)
+    except KeyboardInterrupt: return EXIT_INTERRUPTED
 
 def data_main(): return run_cli('music-emotion-data')
 def train_main(): return run_cli('music-emotion-train')
