@@ -5,7 +5,7 @@
 # %% ../nbs/00_config.ipynb #5913e274
 from __future__ import annotations
 import argparse, hashlib, importlib, json, numbers, sys
-from dataclasses import dataclass, asdict, fields, field
+from dataclasses import dataclass, asdict, fields, field, replace
 
 # %% auto #0
 __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK',
@@ -147,13 +147,13 @@ class TrainConfig:
     epochs: int = setting(50, 'maximum number of epochs', demo=40)
     batch_size: int = setting(32, 'songs per batch', demo=16)
     learning_rate: float = setting(1e-3, 'initial learning rate of Adam')
-    n_mels: int = setting(128, 'mel bands', demo=64)
-    n_fft: int = setting(2048, 'FFT size', demo=1024)
-    hop_length: int = setting(512, 'samples between spectrogram frames')
+    n_mels: int = setting(AudioConfig.n_mels, 'mel bands', demo=64)
+    n_fft: int = setting(AudioConfig.n_fft, 'FFT size', demo=1024)
+    hop_length: int = setting(AudioConfig.hop_length, 'samples between spectrogram frames')
     aug_prob: float = setting(0.5, 'probability of each augmentation (time shift, SpecAugment) per training song')
-    max_ms: int = setting(30000, 'clip length in ms (longer audio is cut, shorter padded)', demo=15000)
-    sample_rate: int = setting(22050, 'sample rate (Hz) the audio is resampled to')
-    channels: int = setting(1, '1 (mono) or 2 (stereo)')
+    max_ms: int = setting(AudioConfig.max_ms, 'clip length in ms (longer audio is cut, shorter padded)', demo=15000)
+    sample_rate: int = setting(AudioConfig.sample_rate, 'sample rate (Hz) the audio is resampled to')
+    channels: int = setting(AudioConfig.channels, '1 (mono) or 2 (stereo)')
     split: str = setting('random', 'how songs are split: random, mediaeval (DEAM 2013-14 excerpts for training, 2015 full songs for test), kfold, cv (fold --fold is test), column (the CSV\'s split column)')
     fold: int | None = setting(None, 'validation fold for --split kfold, test fold for --split cv (0..n-folds - 1)', parse=int)
     n_folds: int = setting(5, 'folds of --split kfold or cv')
@@ -177,8 +177,12 @@ class TrainConfig:
     demo_songs: int = setting(360, 'songs in the generated demo dataset (with --demo)')
 
     def audio_config(self) -> AudioConfig:
+        "The `AudioConfig` of these settings (its other fields at their defaults)."
         return AudioConfig(sample_rate=self.sample_rate, channels=self.channels, max_ms=self.max_ms, n_fft=self.n_fft,
                            hop_length=self.hop_length, n_mels=self.n_mels)
+    def model_config(self, n_features: int = 0) -> ModelConfig:
+        "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio (and `n_features` handcrafted features)."
+        return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features)
     def to_dict(self) -> dict: return asdict(self)
 
 DEMO_DEFAULTS = {f.name: f.metadata['demo'] for f in fields(TrainConfig) if f.metadata['demo'] is not None}
