@@ -15,6 +15,7 @@ from fastai.data.transforms import IndexSplitter
 from fastai.torch_core import TensorBase, default_device
 from fasttransform import Transform
 from .audio import AudioConfig, show_spec
+from .viz import new_figure
 from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
 from .features import feature_table
@@ -178,7 +179,6 @@ class SpecDataLoaders(DataLoaders):
 
     def show_batch(self, b=None, max_n: int = 6, ncols: int = 3, figsize=None, split: str = 'train'):
         "Show spectrograms of a batch with their valence and arousal (1..9)."
-        import matplotlib.pyplot as plt
         dl = self.train if split == 'train' else self.valid
         *xs, y = b if b is not None else dl.one_batch()
         x = xs[0]
@@ -186,11 +186,11 @@ class SpecDataLoaders(DataLoaders):
         x = (x[:n].float().cpu() * self.spec_stats['std'] + self.spec_stats['mean'])
         y = self.scaler.decode(y[:n].float().cpu())
         nrows = (n + ncols - 1) // ncols
-        fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (4 * ncols, 2.6 * nrows), squeeze=False)
-        for i, ax in enumerate(axs.flat):
+        fig, axs = new_figure(nrows, ncols, figsize=figsize or (4 * ncols, 2.6 * nrows), margins=(0.6, 0.5, 0.5, 0.4), wspace=0.3)
+        fig.subplots_adjust(hspace=0.5)
+        for i, ax in enumerate(axs):
             if i >= n: ax.axis('off'); continue
             show_spec(x[i], self.audio_config, ax=ax, title=f"valence {y[i, 0]:.1f} · arousal {y[i, 1]:.1f}")
-        fig.tight_layout()
         return fig
 
 def _check_table(df: pd.DataFrame):
