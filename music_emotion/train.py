@@ -310,66 +310,77 @@ def _check_same_split(run_dir: Path, now: dict):
     if moved: raise RunError(run_dir, f"the data changed since this run started ({moved} song(s) joined, left or changed split); "
                                       "resuming would mix validation or test songs into training: start a new run (--overwrite or another --run-name)")
 
+def _shared_setup(demo, resume, overwrite, quiet, settings, stack, rank: int, world: int) -> tuple:
+    "(cfg, df, cache, data): rank 0 sets the run up and shares its config; the other processes wait for it, then read rank 0's cache."
+    if rank == 0:
+        try: cfg, df, cache, data = _setup_run(demo, resume, overwrite, quiet, settings, stack)
+        except BaseException as e:
+            if world > 1: share_from_rank0(('error', f"{type(e).__name__}: {e}"))
+            raise
+        if world > 1: share_from_rank0(('ok', cfg))   # the cache is ready: the other processes go on
+        return cfg, df, cache, data
+    kind, got = share_from_rank0(None)
+    if kind == 'error': raise OtherProcessFailed(f"process 0 failed ({got})")
+    return (got, *prepare_data(got, quiet=True))
+
+def _build(cfg: TrainConfig, df, cache, data: dict, run_dir: Path, tb_dir: Path, cbs, write_config: bool) -> tuple:
+    "(dls, learn) of the run, seeded; its config.json written when `write_config`."
+    set_seed(cfg.seed)
+    aug = AugConfig(p=cfg.aug_prob, crop_ms=cfg.crop_ms)
+    dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.features)
+    mcfg = cfg.model_config(N_FEATURES if cfg.features else 0)
+    learn = make_learner(dls, make_model(mcfg), lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
+                         run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
+                         cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
+    if write_config: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
+    return dls, learn
+
+def _start_epoch(learn, cfg: TrainConfig, resume: bool, quiet: bool) -> int | None:
+    "The epoch to train from: 0 for a new run, the checkpoint's for a resumed one, None when a resumed run has nothing left to train."
+    if not resume: return 0
+    start, st = load_last(learn), learn.resume_state
+    if st['stopped'] or start >= cfg.epochs:
+        learn.last_checkpoint.pending = None
+        _say(quiet, f"nothing left to train: the run {'stopped early' if st['stopped'] else 'finished'} after {start} epochs; evaluating its best model")
+        return None
+    _say(quiet, f"resuming at epoch {start} of {cfg.epochs}")
+    return start
+
+def _fit(learn, cfg: TrainConfig, start: int, quiet: bool, rank: int, world: int, run_dir: Path):
+    "`learn.fit` from epoch `start` (with DDP on several processes, bars on a terminal, epoch lines otherwise); Ctrl-C and divergence explained in one line."
+    try:
+        with contextlib.ExitStack() as fit_ctx:
+            if world > 1:
+                on_gpu = torch.cuda.is_available()
+                fit_ctx.enter_context(learn.distrib_ctx(sync_bn=on_gpu, cpu=not on_gpu, mixed_precision='no'))
+            if quiet: fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.no_logging())
+            elif not interactive(): fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.added_cbs(PlainProgress()))
+            if rank: fit_ctx.enter_context(contextlib.redirect_stdout(io.StringIO()))   # fastai's tracker messages: once, from rank 0
+            learn.fit(cfg.epochs, start_epoch=start)
+    except KeyboardInterrupt:
+        if rank == 0: _interrupted(learn, run_dir, cfg)
+        raise
+    except TrainingDiverged as e:
+        raise TrainingDiverged(f"{e} The run folder {run_dir} keeps this run's files: to train under the name {cfg.run_name} "
+                               f"again, add --overwrite (or choose another --run-name).") from None
+
 def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
     t_start = time.time()
     world, rank = max(1, num_distrib()), rank_distrib() if num_distrib() > 1 else 0
     with contextlib.ExitStack() as stack:
-        if rank == 0:
-            try: cfg, df, cache, data = _setup_run(demo, resume, overwrite, quiet, settings, stack)
-            except BaseException as e:
-                if world > 1: share_from_rank0(('error', f"{type(e).__name__}: {e}"))
-                raise
-            if world > 1: share_from_rank0(('ok', cfg))   # the cache is ready: the other processes go on
-        else:
-            quiet = True
-            kind, got = share_from_rank0(None)
-            if kind == 'error': raise OtherProcessFailed(f"process 0 failed ({got})")
-            cfg = got
-            df, cache, data = prepare_data(cfg, quiet=True)   # everything comes from rank 0's cache
+        cfg, df, cache, data = _shared_setup(demo, resume, overwrite, quiet, settings, stack, rank, world)
+        quiet = quiet or rank > 0
         run_dir, tb_dir = Path(cfg.models_dir)/cfg.run_name, Path(cfg.log_dir)/cfg.run_name
         _say(quiet, f"run {cfg.run_name}: {run_dir}/ (TensorBoard: {tb_dir}/)")
-        set_seed(cfg.seed)
-        aug = AugConfig(p=cfg.aug_prob, crop_ms=cfg.crop_ms)
-        dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.features)
-        mcfg = get_model_config(cfg.model_size, in_channels=cfg.channels, n_features=N_FEATURES if cfg.features else 0)
-        model = make_model(mcfg)
-        learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
-                             run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
-                             cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
-        if not resume and rank == 0: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
+        dls, learn = _build(cfg, df, cache, data, run_dir, tb_dir, cbs, write_config=not resume and rank == 0)
         if world > 1:
             print(f"process {rank} of {world} ({torch.distributed.get_backend()} on {dls.device}): "
                   f"{len(dls.train.dataset)} training and {len(dls.valid.dataset)} validation songs, shared between the processes", flush=True)
-
         t_fit = time.time()
-        start, trained = 0, True
-        if resume:
-            start = load_last(learn)
-            st = learn.resume_state
-            if st['stopped'] or start >= cfg.epochs:
-                trained = False
-                learn.last_checkpoint.pending = None
-                _say(quiet, f"nothing left to train: the run {'stopped early' if st['stopped'] else 'finished'} after {start} epochs; evaluating its best model")
-            else: _say(quiet, f"resuming at epoch {start} of {cfg.epochs}")
-        if trained:
-            try:
-                with contextlib.ExitStack() as fit_ctx:
-                    if world > 1:
-                        on_gpu = torch.cuda.is_available()
-                        fit_ctx.enter_context(learn.distrib_ctx(sync_bn=on_gpu, cpu=not on_gpu, mixed_precision='no'))
-                    if quiet: fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.no_logging())
-                    elif not interactive(): fit_ctx.enter_context(learn.no_bar()); fit_ctx.enter_context(learn.added_cbs(PlainProgress()))
-                    if rank: fit_ctx.enter_context(contextlib.redirect_stdout(io.StringIO()))   # fastai's tracker messages: once, from rank 0
-                    learn.fit(cfg.epochs, start_epoch=start)
-            except KeyboardInterrupt:
-                if rank == 0: _interrupted(learn, run_dir, cfg)
-                raise
-            except TrainingDiverged as e:
-                raise TrainingDiverged(f"{e} The run folder {run_dir} keeps this run's files: to train under the name {cfg.run_name} "
-                                       f"again, add --overwrite (or choose another --run-name).") from None
-        else: learn.load(learn.best_model.fname, with_opt=False, weights_only=True)
+        start = _start_epoch(learn, cfg, resume, quiet)
+        if start is None: learn.load(learn.best_model.fname, with_opt=False, weights_only=True)
+        else: _fit(learn, cfg, start, quiet, rank, world, run_dir)
         fit_s = time.time() - t_fit
-
         if rank: return TrainResult(run_dir, tb_dir, None, cfg, learn)   # rank 0 alone evaluates and writes the artifacts
         with single_process() if world > 1 else contextlib.nullcontext():
             metrics, test_pt = _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s)
