@@ -12,11 +12,11 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from .config import MusicEmotionError
+from .files import atomic_write, atomic_torch_save, OutputError, StdoutClosed, drop_stdout, write_stdout, _HOST
 from .audio import AudioConfig, AudioError, spectrogram, os_reason
 
 # %% auto #0
-__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'atomic_write', 'atomic_torch_save',
-           'OutputError', 'StdoutClosed', 'drop_stdout', 'write_stdout', 'default_cache_dir', 'SpecCache']
+__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'default_cache_dir', 'SpecCache']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(MusicEmotionError):
@@ -63,34 +63,6 @@ class CacheReport:
     def to_dict(self) -> dict: return dict(computed=self.computed, reused=self.reused, failed=self.failed, damaged=self.damaged, n_ok=len(self.ok_paths), seconds=self.seconds)
 
 # %% ../nbs/00a_cache.ipynb #0efdfbd6
-_HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]  # temp names say which machine writes them
-
-def atomic_write(path, data, fsync: bool = False) -> Path:
-    "Write `data` (bytes-like or str) to `path` via a temporary file in the same folder and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str): data = data.encode('utf-8')
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{_HOST}.tmp")
-    try:
-        with open(tmp, 'wb') as fh:
-            fh.write(data)
-            if fsync: fh.flush(); os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if fsync:  # make the rename itself durable
-        try:
-            dfd = os.open(path.parent, os.O_RDONLY)
-            try: os.fsync(dfd)
-            finally: os.close(dfd)
-        except OSError: pass
-    return path
-
-def atomic_torch_save(obj, path, fsync: bool = True) -> Path:
-    "`torch.save(obj)` into memory, then `atomic_write` it to `path`."
-    buf = io.BytesIO(); torch.save(obj, buf)
-    return atomic_write(path, buf.getbuffer(), fsync=fsync)
-
 def _npy_bytes(arr: np.ndarray) -> memoryview:
     buf = io.BytesIO(); np.save(buf, arr)  # numpy writing to a file hides errno (a full disk reads "4032 requested and 1984 written")
     return buf.getbuffer()
@@ -101,26 +73,6 @@ _TRAILER_LEN = len(_TRAILER) + 9
 def _with_checksum(npy) -> bytes:
     "The bytes of a cache entry: the .npy bytes, then the CRC-32 of those bytes."
     return bytes(npy) + _TRAILER + f"{zlib.crc32(npy):08x}\n".encode()
-
-
-# %% ../nbs/00a_cache.ipynb #03741a29
-class OutputError(Exception):
-    "An output file that cannot be written (full disk, no permission, another process writing it): the message names it."
-
-class StdoutClosed(Exception):
-    "Standard output was closed by its reader (a broken pipe, as in `music-emotion-predict ... | head -1`)."
-
-def drop_stdout():
-    "Point file descriptor 1 at /dev/null, so that the interpreter's last flush of what is still buffered cannot fail (and print a traceback) again."
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, sys.stdout.fileno()); os.close(fd)
-    except (OSError, ValueError): pass    # stdout is not a file (captured in a test)
-
-def write_stdout(text: str):
-    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full)."
-    try: sys.stdout.write(text); sys.stdout.flush()
-    except BrokenPipeError: drop_stdout(); raise StdoutClosed() from None
-    except OSError as e: drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
 # %% ../nbs/00a_cache.ipynb #e5a22454

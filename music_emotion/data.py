@@ -12,7 +12,8 @@ import pandas as pd
 import torch
 from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
-from .cache import write_stdout, StdoutClosed, OutputError, default_cache_dir
+from .files import write_stdout, StdoutClosed, OutputError
+from .cache import default_cache_dir
 
 # %% auto #0
 __all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',

@@ -17,7 +17,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import to_detach, get_model, rank_distrib, num_distrib, distrib_barrier
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
-from .cache import atomic_torch_save
+from .files import atomic_torch_save
 
 # %% auto #0
 __all__ = ['gathered', 'ValidLoss', 'FixedLearner', 'plain_state', 'logs', 'BestModelCallback', 'GlooSafeDL', 'DDPTrainer',

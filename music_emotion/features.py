@@ -9,7 +9,8 @@ from concurrent.futures import ProcessPoolExecutor, Future
 from pathlib import Path
 import numpy as np
 from .audio import AudioConfig, AudioError, load_clip
-from .cache import file_key, atomic_write
+from .cache import file_key
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'key_strengths', 'handcrafted_features', 'wav_features',

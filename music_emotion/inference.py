@@ -17,7 +17,7 @@ from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audi
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
-from .cache import atomic_write, OutputError, StdoutClosed, write_stdout
+from .files import atomic_write, OutputError, StdoutClosed, write_stdout
 from .features import wav_features
 
 # %% auto #0

@@ -27,7 +27,8 @@ from .dataloaders import SpecDataLoaders, SpecData, spec_data
 from .model import save_model_file
 from fastcore.basics import patch
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
-from .cache import atomic_torch_save, _prog
+from .files import atomic_torch_save
+from .cache import _prog
 from .audio import file_problem, os_reason
 from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from . import __version__
 from .audio import AudioConfig
-from .cache import atomic_torch_save
+from .files import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code
 from .audio import AudioConfig
-from .cache import atomic_write, default_cache_dir
+from .files import atomic_write
+from .cache import default_cache_dir
 from .features import feature_table
 from .data import scan_dataset, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
 

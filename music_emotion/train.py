@@ -17,7 +17,8 @@ from filelock import FileLock, Timeout
 from . import __version__
 from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code
 from .audio import AudioConfig, AudioError, os_reason
-from .cache import SpecCache, CacheError, atomic_write, default_cache_dir
+from .files import atomic_write
+from .cache import SpecCache, CacheError, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import feature_table, N_FEATURES
