@@ -14,11 +14,10 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_DURATION_S', 'DECODE_PART_S', 'DECODE_OVERLAP', 'CROP_MODES', 'STREAM_BLOCK',
-           'AudioError', 'quiet_decoder', 'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio',
-           'to_channels', 'resample', 'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram',
-           'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS',
-           'AudioConfig']
+__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_DURATION_S', 'CROP_MODES', 'STREAM_BLOCK', 'AudioError', 'quiet_decoder',
+           'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample',
+           'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec',
+           'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2c712b53
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
@@ -135,47 +134,14 @@ def _sf_reason(e):
     return s.split(': ', 1)[-1] if ': ' in s else s
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
-DECODE_PART_S = 8.0         # a read is split across threads only into parts of at least this many seconds
-DECODE_OVERLAP = 8 * 1152   # samples each later part decodes before its start, to check that it joins its predecessor
-
-@functools.lru_cache(maxsize=1)
-def _pool_of(pid: int) -> ThreadPoolExecutor: return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix='music_emotion-decode')
-def _decode_pool() -> ThreadPoolExecutor: return _pool_of(os.getpid())   # a forked process (a DataLoader worker) gets its own
-
-def _read_part(src, start: int, n: int, overlap: int = 0):
-    "Frames `start..start+n` of a freshly opened `sf.SoundFile` or of a path, as float32 (frames, channels). With `overlap`: (the `overlap` frames before `start`, the frames), decoded in one call."
+def _read_part(src, start: int, n: int):
+    "Frames `start..start+n` of an open `sf.SoundFile` or of a path, as float32 (frames, channels)."
     f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(os.fsencode(src))
     try:
-        if not overlap:
-            if start: f.seek(start)
-            return f.read(n, dtype='float32', always_2d=True)
-        # One read call for both: libsndfile's MP3 decoder can start a new read() with samples of its own (low bitrates)
-        f.seek(start - overlap)
-        both = f.read(overlap + n, dtype='float32', always_2d=True)
-        return both[:overlap], both[overlap:]
+        if start: f.seek(start)
+        return f.read(n, dtype='float32', always_2d=True)
     finally:
         if f is not src: f.close()
-
-def _split_read(f: sf.SoundFile, path: Path, start: int, n: int, threads: int) -> list[np.ndarray]:
-    "Read `n` frames from `start` as consecutive (frames, channels) pieces: `threads` of them, decoded side by side, when the read is long enough."
-    k = min(threads, int(n // (DECODE_PART_S * f.samplerate)))
-    if k < 2: return [_read_part(f, start, n)]
-    b, m = [i * n // k for i in range(k + 1)], DECODE_OVERLAP
-    def part(i): return _read_part(path, start + b[i], b[i + 1] - b[i], m)
-    futs = [_decode_pool().submit(part, i) for i in range(1, k)]
-    try: first = _read_part(f, start, b[1])
-    except Exception: first = None
-    wait(futs)
-    if first is None or any(fu.exception() for fu in futs): return [_read_part(path, start, n)]   # one piece: it raises the real problem
-    heads, parts = zip(*[(None, first)] + [fu.result() for fu in futs])
-    if any(len(p) < b[i + 1] - b[i] for i, p in enumerate(parts[:-1])): return [_read_part(path, start, n)]
-    # Every later part must have decoded the end of its predecessor as its predecessor did: else its seek was not exact.
-    # (The first half of the overlap is the decoder warming up after the seek; the second half must match.)
-    h = m // 2
-    if any(len(heads[i]) < m or np.abs(heads[i][h:] - parts[i - 1][-(m - h):]).max() > 1e-6 for i in range(1, k)):
-        return [_read_part(path, start, n)]
-    return list(parts)
-
 def _downmix(data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     "The mean of the channels of interleaved (frames, channels) audio, without a transposed copy (into `out` if given)."
     # Element-wise adds, not `data @ weights`: a BLAS call leaves OpenBLAS's threads spinning for a while afterwards,
@@ -210,7 +176,7 @@ def crop_start(total: int, n: int, crop: str = 'start', rng: np.random.Generator
     return int((rng or np.random.default_rng()).integers(0, total - n + 1))
 
 def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.random.Generator | None = None,
-               mono: bool = False, threads: int | None = None) -> tuple[torch.Tensor, int]:
+               mono: bool = False) -> tuple[torch.Tensor, int]:
     "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
     _check_crop(crop)
     path = Path(path); _check_file(path)
@@ -220,7 +186,7 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
             _check_header(path, sr, total)
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
             start = crop_start(total, n, crop, rng)
-            pieces = _split_read(f, path, start, n, torch.get_num_threads() if threads is None else threads)
+            pieces = [_read_part(f, start, n)]
     except AudioError: raise
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     got = sum(len(p) for p in pieces)

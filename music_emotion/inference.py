@@ -142,9 +142,9 @@ class _Song:
     starts: list
     n: int                 # samples at the model's rate
 
-def _decode_cpu(cfg: AudioConfig, path, threads: int | None = None) -> torch.Tensor:
+def _decode_cpu(cfg: AudioConfig, path) -> torch.Tensor:
     "The whole of `path` with `cfg`'s channels (down-mixed while decoding) and rate, on the CPU. Raises `AudioError`."
-    wav, sr = load_audio(path, mono=cfg.channels == 1, threads=threads)
+    wav, sr = load_audio(path, mono=cfg.channels == 1)
     return resample(to_channels(wav, cfg.channels), sr, cfg.sample_rate)
 
 def _song(em: EmotionModel, path, i: int, wav: torch.Tensor, win: int, hop: int) -> _Song:
@@ -201,7 +201,7 @@ _TOO_LONG = 'too long to hold: predicted as it is decoded'   # what `_decoded` g
 def _decoded(cfg: AudioConfig, paths: list, workers: int):
     "Yield (i, path, waveform on the CPU | AudioError | `_TOO_LONG`) for each of `paths`, in order, decoded ahead by `workers` threads."
     def one(p):
-        try: return _decode_cpu(cfg, p, threads=1)
+        try: return _decode_cpu(cfg, p)
         except AudioError as e: return e
     if workers < 1: raise ValueError(f"workers must be at least 1, got {workers}")
     if workers == 1 or len(paths) < 2:
