@@ -10,10 +10,10 @@ from dataclasses import dataclass, asdict, fields, field, replace
 # %% auto #0
 __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK',
            'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'AudioConfig',
-           'ModelConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError', 'UsageError',
-           'exit_code', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser', 'predict_parser',
-           'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main', 'bench_main',
-           'eval_main']
+           'ModelConfig', 'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError',
+           'UsageError', 'exit_code', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser',
+           'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main',
+           'bench_main', 'eval_main']
 
 # %% ../nbs/00_config.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -127,6 +127,22 @@ MODEL_PRESETS = {
     'tiny':  ModelConfig(widths=(8, 8, 16, 16), blocks=(1, 1, 1, 1), dropout=0.1),
 }
 
+# %% ../nbs/00_config.ipynb #e096a0fe
+@dataclass
+class AugConfig:
+    "Augmentation settings; each augmentation is applied to a training sample with probability `p` (the transforms: `AugConfig.tfms` in `music_emotion.dataloaders`)."
+    p: float = 0.5
+    time_shift: bool = True
+    max_shift_pct: float = 0.5
+    spec_augment: bool = True
+    n_freq_masks: int = 2
+    freq_mask_width: float = 0.15
+    n_time_masks: int = 2
+    time_mask_width: float = 0.1
+    crop_ms: int = 0            # train on random crops of this many ms (0: whole clips); validation sees whole clips
+    def to_dict(self): return asdict(self)
+
+
 # %% ../nbs/00_config.ipynb #1bb43076
 def yes_no(s: str) -> bool:
     "Parse a yes/no flag value (yes, true, 1, on / no, false, 0, off)."
@@ -150,7 +166,7 @@ class TrainConfig:
     n_mels: int = setting(AudioConfig.n_mels, 'mel bands', demo=64)
     n_fft: int = setting(AudioConfig.n_fft, 'FFT size', demo=1024)
     hop_length: int = setting(AudioConfig.hop_length, 'samples between spectrogram frames')
-    aug_prob: float = setting(0.5, 'probability of each augmentation (time shift, SpecAugment) per training song')
+    aug_prob: float = setting(AugConfig.p, 'probability of each augmentation (time shift, SpecAugment) per training song')
     max_ms: int = setting(AudioConfig.max_ms, 'clip length in ms (longer audio is cut, shorter padded)', demo=15000)
     sample_rate: int = setting(AudioConfig.sample_rate, 'sample rate (Hz) the audio is resampled to')
     channels: int = setting(AudioConfig.channels, '1 (mono) or 2 (stereo)')
@@ -180,6 +196,9 @@ class TrainConfig:
         "The `AudioConfig` of these settings (its other fields at their defaults)."
         return AudioConfig(sample_rate=self.sample_rate, channels=self.channels, max_ms=self.max_ms, n_fft=self.n_fft,
                            hop_length=self.hop_length, n_mels=self.n_mels)
+    def aug_config(self) -> AugConfig:
+        "The `AugConfig` of these settings: every augmentation with probability `aug_prob`, random crops of `crop_ms`."
+        return AugConfig(p=self.aug_prob, crop_ms=self.crop_ms)
     def model_config(self, n_features: int = 0) -> ModelConfig:
         "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio (and `n_features` handcrafted features)."
         return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features)

@@ -14,15 +14,18 @@ from fastai.data.core import DataLoaders
 from fastai.data.transforms import IndexSplitter
 from fastai.torch_core import TensorBase, default_device
 from fasttransform import Transform
+from .config import AugConfig
 from .audio import AudioConfig, show_spec
+from fastcore.basics import patch
 from .viz import new_figure
 from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
 from .features import feature_table
+_all_ = ['AugConfig']
 
 # %% auto #0
-__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'AugConfig',
-           'SpecData', 'SpecDataLoaders', 'get_dls', 'make_test_dl', 'spec_data']
+__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'SpecData',
+           'SpecDataLoaders', 'get_dls', 'make_test_dl', 'spec_data', 'AugConfig']
 
 # %% ../nbs/02_dataloaders.ipynb #cfc25255
 class TensorSpec(TensorBase):
@@ -130,27 +133,16 @@ class RandomCrop(Transform):
         return TensorSpec(torch.stack([x[i, ..., s:s + self.frames] for i, s in enumerate(starts)]))
 
 # %% ../nbs/02_dataloaders.ipynb #b37431ce
-@dataclass
-class AugConfig:
-    "Augmentation settings; each augmentation is applied to a training sample with probability `p`."
-    p: float = 0.5
-    time_shift: bool = True
-    max_shift_pct: float = 0.5
-    spec_augment: bool = True
-    n_freq_masks: int = 2
-    freq_mask_width: float = 0.15
-    n_time_masks: int = 2
-    time_mask_width: float = 0.1
-    crop_ms: int = 0            # train on random crops of this many ms (0: whole clips); validation sees whole clips
-    def tfms(self, audio_cfg: AudioConfig | None = None) -> list:
-        t = []
-        if self.crop_ms:
-            if audio_cfg is None: raise ValueError("crop_ms needs the AudioConfig (to turn ms into frames)")
-            t.append(RandomCrop(round(self.crop_ms * audio_cfg.sample_rate / 1000) // audio_cfg.hop_length + 1))
-        if self.time_shift: t.append(TimeShift(self.p, self.max_shift_pct))
-        if self.spec_augment: t.append(SpecAugment(self.p, self.n_freq_masks, self.freq_mask_width, self.n_time_masks, self.time_mask_width))
-        return t
-    def to_dict(self): return asdict(self)
+@patch
+def tfms(self: AugConfig, audio_cfg: AudioConfig | None = None) -> list:
+    "The batch transforms of these settings: a random crop (`crop_ms`), time shift and SpecAugment, each applied with probability `p`."
+    t = []
+    if self.crop_ms:
+        if audio_cfg is None: raise ValueError("crop_ms needs the AudioConfig (to turn ms into frames)")
+        t.append(RandomCrop(round(self.crop_ms * audio_cfg.sample_rate / 1000) // audio_cfg.hop_length + 1))
+    if self.time_shift: t.append(TimeShift(self.p, self.max_shift_pct))
+    if self.spec_augment: t.append(SpecAugment(self.p, self.n_freq_masks, self.freq_mask_width, self.n_time_masks, self.time_mask_width))
+    return t
 
 # %% ../nbs/02_dataloaders.ipynb #c78c5ff6
 @dataclass

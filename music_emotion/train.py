@@ -327,7 +327,7 @@ def _shared_setup(demo, resume, overwrite, quiet, settings, stack, rank: int, wo
 def _build(cfg: TrainConfig, df, cache, data: dict, run_dir: Path, tb_dir: Path, cbs, write_config: bool) -> tuple:
     "(dls, learn) of the run, seeded; its config.json written when `write_config`."
     set_seed(cfg.seed)
-    aug = AugConfig(p=cfg.aug_prob, crop_ms=cfg.crop_ms)
+    aug = cfg.aug_config()
     dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.features)
     mcfg = cfg.model_config(N_FEATURES if cfg.features else 0)
     learn = make_learner(dls, make_model(mcfg), lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
