@@ -19,12 +19,20 @@ SKIP = re.compile(r'^#\|\s*(slow|eval:\s*false)\s*$', re.M)
 HIDE = re.compile(r'^#\|\s*hide\s*$', re.M)
 NOT_RUN = ('index.ipynb', '05a_distributed.ipynb', '90_robustness.ipynb')   # no figures to show; their checks run in the tests
 
+class _Client(NotebookClient):
+    "nbclient keeps the state of every widget ever opened; a widget the notebook closed (`Explorer.close`) leaves the saved state."
+    def handle_comm_msg(self, outs, msg, cell_index):
+        super().handle_comm_msg(outs, msg, cell_index)
+        if msg['msg_type'] == 'comm_close':
+            cid = msg['content']['comm_id']
+            self.widget_state.pop(cid, None); self.widget_buffers.pop(cid, None)
+
 def run(path: Path, save: bool, timeout: int) -> tuple[bool, str]:
     nb = nbformat.read(path, as_version=4)
     skipped = {}
     for i, c in enumerate(nb.cells):
         if c.cell_type == 'code' and SKIP.search(c.source): skipped[i] = c.source; c.source = ''
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=True, store_widget_state=True,
+    client = _Client(nb, timeout=timeout, kernel_name='python3', allow_errors=True, store_widget_state=True,
                             resources={'metadata': {'path': str(path.parent)}})
     t0 = time.time()
     try: client.execute()
