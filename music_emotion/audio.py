@@ -134,14 +134,6 @@ def _sf_reason(e):
     return s.split(': ', 1)[-1] if ': ' in s else s
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
-def _read_part(src, start: int, n: int):
-    "Frames `start..start+n` of an open `sf.SoundFile` or of a path, as float32 (frames, channels)."
-    f = src if isinstance(src, sf.SoundFile) else sf.SoundFile(os.fsencode(src))
-    try:
-        if start: f.seek(start)
-        return f.read(n, dtype='float32', always_2d=True)
-    finally:
-        if f is not src: f.close()
 def _downmix(data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     "The mean of the channels of interleaved (frames, channels) audio, without a transposed copy (into `out` if given)."
     # Element-wise adds, not `data @ weights`: a BLAS call leaves OpenBLAS's threads spinning for a while afterwards,
@@ -152,16 +144,15 @@ def _downmix(data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     out *= np.float32(1 / data.shape[1])
     return out
 
-def _assemble(pieces: list, mono: bool) -> np.ndarray:
-    "One (channels, frames) array from consecutive (frames, channels) pieces, down-mixed if `mono`: one pass, no extra copy."
-    c, got = pieces[0].shape[1], sum(len(p) for p in pieces)
-    if len(pieces) == 1 and (c == 1 or not mono): return np.ascontiguousarray(pieces[0].T)   # free for mono files
-    wav, o = np.empty((1 if mono else c, got), dtype='float32'), 0
-    for p in pieces:
-        if mono and c > 1: _downmix(p, wav[0, o:o + len(p)])
-        else: wav[:, o:o + len(p)] = p.T
-        o += len(p)
-    return wav
+def _as_channels_first(data: np.ndarray, mono: bool) -> np.ndarray:
+    "Interleaved (frames, channels) audio as one (channels, frames) array, down-mixed if `mono`: one pass, no extra copy."
+    if mono and data.shape[1] > 1: return _downmix(data)[None]
+    return np.ascontiguousarray(data.T)   # free for mono files
+
+def _check_complete(path, got: int, n: int, sr: int, total: int, start: int = 0):
+    "Refuse a decode that stopped well short of the `n` frames the header promised (MP3 headers may over-count by a frame or two)."
+    if got < n - max(2304, 0.01 * n):
+        raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {(start + got) / sr:.1f} s could be decoded")
 
 CROP_MODES = ('start', 'center', 'random')
 
@@ -186,16 +177,14 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
             _check_header(path, sr, total)
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
             start = crop_start(total, n, crop, rng)
-            pieces = [_read_part(f, start, n)]
+            if start: f.seek(start)
+            data = f.read(n, dtype='float32', always_2d=True)
     except AudioError: raise
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
-    got = sum(len(p) for p in pieces)
-    if got == 0: raise AudioError(path, "contains no audio samples")
-    # MP3 headers may over-count by a frame or two; more missing audio means the file was cut short.
-    if got < n - max(2304, 0.01 * n):
-        raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {(start + got) / sr:.1f} s could be decoded")
-    if not all(np.isfinite(p).all() for p in pieces): raise AudioError(path, "contains NaN or infinite samples")
-    return torch.from_numpy(_assemble(pieces, mono)), sr
+    if len(data) == 0: raise AudioError(path, "contains no audio samples")
+    _check_complete(path, len(data), n, sr, total, start)
+    if not np.isfinite(data).all(): raise AudioError(path, "contains NaN or infinite samples")
+    return torch.from_numpy(_as_channels_first(data, mono)), sr
 
 # %% ../nbs/00_audio.ipynb #2883a04b
 def to_channels(wav: torch.Tensor, channels: int) -> torch.Tensor:
@@ -255,8 +244,7 @@ def stream_audio(path, sample_rate: int, channels: int = 1, block: int = STREAM_
             if rs is not None: y = rs.resample_chunk(y[:, 0] if channels == 1 else y)
             if len(y): yield out(y)
         if got == 0: raise AudioError(path, "contains no audio samples")
-        if got < total - max(2304, 0.01 * total):
-            raise AudioError(path, f"truncated: header promises {total / sr:.1f} s but only {got / sr:.1f} s could be decoded")
+        _check_complete(path, got, total, sr, total)
         if rs is not None:
             y = rs.resample_chunk(np.zeros((0,) if channels == 1 else (0, channels), 'float32'), last=True)
             if len(y): yield out(y)
