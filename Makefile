@@ -24,7 +24,7 @@ demo: venv
 	echo; echo "Next:"; \
 	echo "  $(BIN)/music-emotion-predict models/<run>/ song.mp3   # the model just trained (models/ lists the runs)"; \
 	echo "  $(BIN)/music-emotion-predict pretrained song.mp3      # the shipped model of real music (see music_emotion/pretrained/MODEL_CARD.md)"; \
-	echo "  $(BIN)/tensorboard --logdir visualisation/runs       # the training curves and figures"
+	echo "  $(BIN)/tensorboard --logdir visualisation/runs       # the training curves and figures"; \
 	echo "  make lab                                            # JupyterLab on the notebooks (start with nbs/tutorial.ipynb)"
 
 test: venv

@@ -9,11 +9,11 @@ from dataclasses import dataclass, asdict, fields, field, replace
 
 # %% auto #0
 __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK',
-           'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'AudioConfig',
-           'ModelConfig', 'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError',
-           'UsageError', 'exit_code', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser',
-           'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main',
-           'bench_main', 'eval_main']
+           'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED', 'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS',
+           'CLIS', 'AudioConfig', 'ModelConfig', 'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError',
+           'InputError', 'UsageError', 'exit_code', 'error_message', 'add_train_flags', 'train_parser',
+           'parse_train_args', 'data_parser', 'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main',
+           'train_main', 'predict_main', 'bench_main', 'eval_main']
 
 # %% ../nbs/00_config.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -230,6 +230,11 @@ def exit_code(e: BaseException) -> int:
     if isinstance(e, KeyboardInterrupt): return EXIT_INTERRUPTED
     return getattr(e, 'exit_code', EXIT_FAILED)
 
+def error_message(e: BaseException, known: tuple = ()) -> str:
+    "The one line a command line prints for `e`: the message of our errors, usage and OS errors (and of the `known` types); for anything else (a bug, an environment problem) its type too."
+    if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError) + tuple(known)): return str(e)
+    return f"unexpected error: {type(e).__name__}: {e}"
+
 # %% ../nbs/00_config.ipynb #3eca381f
 def add_train_flags(p: argparse.ArgumentParser, exclude=(), defaults: dict | None = None, note: str = 'with --demo'):
     "Add a flag for each `TrainConfig` setting that has one (but those in `exclude`) to `p`, defaulting to None (= the `TrainConfig` default, or `defaults`' value, both shown in the help)."
@@ -263,10 +268,11 @@ def train_parser() -> argparse.ArgumentParser:
 
 def parse_train_args(argv=None) -> dict:
     "The keyword arguments of `music_emotion.train.train` for the command line `argv` (flags not given are None); SystemExit on bad usage."
-    a = train_parser().parse_args(argv)
-    return {k: v for k, v in vars(a).items()}
+    return vars(train_parser().parse_args(argv))
 
 # %% ../nbs/00_config.ipynb #fe56e55a
+CACHE_AUDIO_FLAGS = ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length')   # the AudioConfig fields `music-emotion-data --cache` takes as flags
+
 def data_parser() -> argparse.ArgumentParser:
     "The arguments of `music-emotion-data`."
     p = argparse.ArgumentParser(prog='music-emotion-data',
@@ -278,7 +284,7 @@ def data_parser() -> argparse.ArgumentParser:
     p.add_argument('--cache-dir', help='where the cache goes (default: <data root>/.cache)')
     p.add_argument('--workers', type=int, default=None, help='threads decoding files for --cache (default: one per core)')
     d = AudioConfig()
-    for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length'):
+    for n in CACHE_AUDIO_FLAGS:
         p.add_argument('--' + n.replace('_', '-'), type=int, default=getattr(d, n), help=f'audio setting for --cache (default {getattr(d, n)})')
     return p
 

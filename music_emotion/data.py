@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code
+from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
 from .files import write_stdout, StdoutClosed, OutputError
 from .cache import default_cache_dir
@@ -693,7 +693,7 @@ def main_args(a) -> int:
         out = rep.to_dict()
         code = 0 if rep.usable else 1
         if a.cache and rep.usable:
-            try: cfg = AudioConfig(**{n: getattr(a, n) for n in ('sample_rate', 'channels', 'max_ms', 'n_mels', 'n_fft', 'hop_length')})
+            try: cfg = AudioConfig(**{n: getattr(a, n) for n in CACHE_AUDIO_FLAGS})
             except ValueError as e: raise UsageError(f"invalid setting: {e}") from None
             root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
             cdir = Path(a.cache_dir) if a.cache_dir else default_cache_dir(root)
@@ -708,7 +708,7 @@ def main_args(a) -> int:
     except Exception as e:
         if a.cache and isinstance(e, MusicEmotionError) and not isinstance(e, InputError):   # e.g. a full disk: nothing cached before is lost
             err(f"{e}; the spectrograms cached so far are kept: run the same command again to resume once this is fixed")
-        else: err(e if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError)) else f"unexpected error: {type(e).__name__}: {e}")
+        else: err(error_message(e))
         return exit_code(e)
     if a.json: text = json.dumps(out, indent=1, default=str)
     else:

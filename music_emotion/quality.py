@@ -8,7 +8,7 @@ import argparse, io, json, math, os, sys, time, tempfile, shutil, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code
+from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code, error_message
 from .audio import AudioConfig
 from .files import atomic_write
 from .cache import default_cache_dir
@@ -139,7 +139,7 @@ def main_args(a) -> int:
         r = cross_validate(a.data_path, folds=a.folds, ours=not a.baseline_only, baseline=not a.no_baseline, workers=a.workers, **settings)
     except KeyboardInterrupt: return 130
     except Exception as e:
-        err(e if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError)) else f"{type(e).__name__}: {e}"); return exit_code(e)
+        err(error_message(e)); return exit_code(e)
     print(eval_table(r).to_string())
     print(f"{r['n_songs']} songs, {r['n_groups']} groups, {r['folds']} folds, {r['seconds']:.0f} s")
     if a.json_out: atomic_write(a.json_out, json.dumps(r, indent=1) + '\n')

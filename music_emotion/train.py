@@ -15,7 +15,7 @@ from fastai.callback.mixup import MixUp
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code
+from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir
@@ -489,9 +489,6 @@ def main_args(a) -> int:
     "`music-emotion-train` with its parsed arguments `a` (`music_emotion.config.train_parser`); returns the exit code."
     kw = vars(a)
     rank = rank_distrib() if num_distrib() > 1 else 0
-    def err(msg):
-        if rank and isinstance(msg, TrainingDiverged): return   # every process stops; rank 0 says why
-        print(f"music-emotion-train: {f'process {rank}: ' if rank else ''}{msg}", file=sys.stderr)
     try:
         res = train(**kw)
         if kw['quiet'] and res.metrics is not None: print(summary(res.metrics, res.run_dir))
@@ -499,9 +496,10 @@ def main_args(a) -> int:
         return 130
     except OtherProcessFailed:
         return 1
-    except Exception as e:   # ours and the OS's: one line; anything else is a bug or an environment problem (e.g. out of GPU memory): one line too, never a traceback
-        known = isinstance(e, (MusicEmotionError, UsageError, ValidationSetError, TrainingDiverged, ValueError, OSError))
-        err(e if known else f"unexpected error: {type(e).__name__}: {e}"); return exit_code(e)
+    except Exception as e:   # one line, never a traceback (out of GPU memory included)
+        if not (rank and isinstance(e, TrainingDiverged)):   # every process stops on a diverged loss; rank 0 says why
+            print(f"music-emotion-train: {f'process {rank}: ' if rank else ''}{error_message(e, (ValidationSetError, TrainingDiverged))}", file=sys.stderr)
+        return exit_code(e)
     return 0
 
 def main(argv=None) -> int:
