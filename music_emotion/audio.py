@@ -59,10 +59,11 @@ def quiet_decoder() -> bool:
     os.dup2(w, 2); os.close(w)
     t = threading.Thread(target=_forward, args=(r, saved), name='music_emotion-stderr', daemon=True)
     t.start()
+    if not _quiet.get('hooked'):
+        atexit.register(_unquiet); os.register_at_fork(after_in_child=_after_fork); _quiet['hooked'] = True
     _quiet.update(fd=saved, thread=t)
     return True
 
-@atexit.register
 def _unquiet():
     "At exit: stderr back to where it was, and the filter drained (nothing written before exit is lost)."
     saved, t = _quiet['fd'], _quiet['thread']
@@ -75,8 +76,6 @@ def _unquiet():
 
 def _after_fork():
     if _quiet['thread'] is not None: _quiet['thread'] = None   # a forked child writes into the parent's filter; nothing to drain here
-os.register_at_fork(after_in_child=_after_fork)
-quiet_decoder()
 
 # %% ../nbs/00_audio.ipynb #c1862682
 MIN_SAMPLE_RATE = 4000        # Hz: the lowest native sample rate accepted (half of telephone audio's 8 kHz)

@@ -351,6 +351,7 @@ def run_cli(prog: str, argv=None) -> int:
         try: a = make().parse_args(argv)
         except SystemExit as e: return 0 if e.code in (0, None) else 2
         mod = importlib.import_module(f'music_emotion.{module}')   # torch, fastai, librosa: seconds, during which Ctrl-C is common
+        importlib.import_module('music_emotion.audio').quiet_decoder()   # a console script owns its process: libmpg123's notes dropped
         return mod.main_args(a)
     except KeyboardInterrupt: return EXIT_INTERRUPTED
 

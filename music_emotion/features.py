@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_features.ipynb #1e7ac0c4
 from __future__ import annotations
-import io, os, sys
+import hashlib, io, multiprocessing, os, signal, subprocess, sys, tempfile
 from concurrent.futures import ProcessPoolExecutor, Future
 from pathlib import Path
 import numpy as np
@@ -13,8 +13,80 @@ from .cache import file_key
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'key_strengths', 'handcrafted_features', 'wav_features',
-           'feature_config', 'feature_table']
+__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'librosa_ready', 'key_strengths', 'handcrafted_features',
+           'wav_features', 'feature_config', 'feature_table']
+
+# %% ../nbs/00b_features.ipynb #29f93669
+_READY = dict(done=False)
+
+def _cache_dirs() -> set[Path]:
+    """The folders where numba keeps the compiled code of librosa's functions, found by numba's own locators for each folder
+    of librosa's sources (`__pycache__` beside them, or under `NUMBA_CACHE_DIR`), without importing librosa: its import
+    already loads compiled code (functions with explicit signatures compile, or load, when they are defined)."""
+    import importlib.util
+    from numba.core import caching
+    classes = (getattr(caching, 'CacheImpl', None) or getattr(caching, '_CacheImpl'))._locator_classes
+    root = Path(importlib.util.find_spec('librosa').origin).parent
+    def f(): pass
+    dirs = set()
+    for d in [root, *sorted(p for p in root.rglob('*') if p.is_dir() and p.name != '__pycache__')]:
+        src = next(iter(sorted(d.glob('*.py'))), None)
+        if src is None: continue
+        for cls in classes:
+            if (loc := cls.from_function(f, str(src))) is not None: dirs.add(Path(loc.get_cache_path())); break
+    return dirs
+
+def _numba_files() -> list[Path]:
+    "The files of numba's on-disk cache of librosa's compiled functions (`*.nbi` index and `*.nbc` code files)."
+    return sorted(f for d in _cache_dirs() if d.is_dir() for f in d.glob('*.nb[ic]'))
+
+def _stamp() -> str:
+    "A digest of librosa's numba cache as it is now on disk (names, sizes, modification times) and of the versions."
+    from importlib.metadata import version
+    h = hashlib.sha256(f"{version('librosa')} {version('numba')} {sys.version}".encode())
+    for f in _numba_files():
+        try: st = f.stat(); h.update(f"{f} {st.st_size} {st.st_mtime_ns}\n".encode())
+        except OSError: pass
+    return h.hexdigest()[:16]
+
+def _warm():
+    "Run every librosa function `handcrafted_features` uses once, on 3 s of generated sound (numba compiles them, or loads them from its cache)."
+    t = np.arange(3 * 22050) / 22050
+    _features(np.sin(2 * np.pi * 440 * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 4, 22050)
+
+def _probe(timeout: float = 900) -> subprocess.CompletedProcess:
+    "`_warm` in a fresh interpreter: a damaged numba cache crashes that child, not us."
+    return subprocess.run([sys.executable, '-c', 'from music_emotion.features import _warm; _warm()'], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors='replace', timeout=timeout)
+
+def _state_dir() -> Path:
+    return Path(tempfile.gettempdir())/f'music_emotion-numba-{os.getuid() if hasattr(os, "getuid") else "user"}'
+
+def librosa_ready(quiet: bool = False):
+    "Make librosa's numba-compiled functions safe to run in this process: compiled by one process at a time, and a damaged cache repaired instead of crashing (see above)."
+    if _READY['done']: return
+    from filelock import FileLock
+    d = _state_dir(); d.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(d/'lock')):
+        if not (d/f'ok-{_stamp()}').exists():
+            p = _probe()
+            if p.returncode != 0:           # the child crashed or failed: the cache is damaged (or half written)
+                files = _numba_files()
+                for f in files: f.unlink(missing_ok=True)
+                how = (f"died of {signal.Signals(-p.returncode).name}" if p.returncode < 0 else
+                       f"failed: {(p.stderr.strip().splitlines() or ['no output'])[-1][:200]}")
+                if not quiet: print(f"{Path(sys.argv[0]).name}: warning: numba's cache of librosa's compiled functions was damaged (a process "
+                                    f"loading it {how}); its {len(files)} files were deleted and are compiled again", file=sys.stderr, flush=True)
+                p = _probe()
+                if p.returncode == 0 and 'librosa' in sys.modules:   # imported before the repair: this process holds the damaged code
+                    raise RuntimeError("numba's cache of librosa's compiled functions was damaged and is now repaired, but this process "
+                                       "imported librosa before the repair and would crash: restart it (a new process is fine)")
+            if p.returncode != 0:
+                tail = (p.stderr.strip().splitlines() or ['no output'])[-1][:300]
+                raise RuntimeError(f"librosa's compiled functions fail even with a fresh numba cache (exit {p.returncode}): {tail}")
+            (d/f'ok-{_stamp()}').touch()
+        _warm()
+    _READY['done'] = True
 
 # %% ../nbs/00b_features.ipynb #ec34a769
 FEATURE_VERSION = 1
@@ -47,6 +119,10 @@ def _contrast(mag, sr: int) -> np.ndarray:
 
 def handcrafted_features(y: np.ndarray, sr: int) -> np.ndarray:
     "The feature vector (`FEATURE_NAMES`, float32) of the mono signal `y` at `sr` Hz."
+    librosa_ready()
+    return _features(y, sr)
+
+def _features(y, sr: int) -> np.ndarray:
     import librosa
     y = np.asarray(y, dtype='float32')
     mag = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
@@ -75,8 +151,16 @@ def feature_config(cfg: AudioConfig) -> AudioConfig:
     return AudioConfig(sample_rate=cfg.sample_rate, channels=1, max_ms=cfg.max_ms, crop=cfg.crop)
 
 def _features_of(path: str, cfg: AudioConfig) -> np.ndarray:
-    import torch; torch.set_num_threads(1)
     return handcrafted_features(load_clip(path, cfg)[0].numpy(), cfg.sample_rate)
+
+def _worker_init():
+    "A worker process (started fresh, `spawn`): one torch thread each (the workers share the cores), librosa made ready."
+    import torch; torch.set_num_threads(1)
+    librosa_ready(quiet=True)
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    "Worker processes started from a fresh interpreter (`spawn`): no copy of the caller's threads, locks or numba state."
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn'), initializer=_worker_init)
 
 class _Inline:
     "A stand-in for an executor that runs each call at once (one file, or one worker)."
@@ -101,7 +185,8 @@ def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: i
         if f.exists(): out[i] = np.load(f)
         else: todo.append((i, p, f))
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
-    with ProcessPoolExecutor(workers) if workers > 1 and len(todo) > 1 else _Inline() as ex:
+    if workers > 1 and len(todo) > 1: librosa_ready()   # checked once here, so the workers never find a cache that crashes
+    with _pool(workers) if workers > 1 and len(todo) > 1 else _Inline() as ex:
         futs = [(i, p, f, ex.submit(_features_of, p, fcfg)) for i, p, f in todo]
         for n, (i, p, f, fut) in enumerate(futs):
             try: out[i] = fut.result()
