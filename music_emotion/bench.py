@@ -12,7 +12,7 @@ import soundfile as sf
 import torch
 from .config import run_cli
 from .audio import AudioConfig, load_clip, mel_db, spectrogram
-from .cache import SpecCache
+from .cache import SpecCache, torch_threads
 from .dataloaders import get_dls
 from .model import make_model, param_count, save_model_file
 
@@ -135,24 +135,16 @@ def _librosa_res_type() -> str:
     import librosa
     return str(inspect.signature(librosa.load).parameters['res_type'].default)
 
-class _threads:
-    "Context manager: torch's intra-op thread count set to `n` (None: unchanged)."
-    def __init__(self, n): self.n = n
-    def __enter__(self):
-        self.old = torch.get_num_threads()
-        if self.n: torch.set_num_threads(self.n)
-    def __exit__(self, *exc): torch.set_num_threads(self.old)
-
 def bench_preprocess(paths, cfg: AudioConfig, repeats: int = 3) -> dict:
     "Clips/s of our decode+resample+mel and of librosa's, each looping over `paths`, `repeats` rounds; medians and ratio."
     paths = list(paths)
     spectrogram(paths[0], cfg); librosa_spectrogram(paths[0], cfg)           # warm-up (numba JIT, kernels, filterbanks)
-    with _threads(1): spectrogram(paths[0], cfg)
+    with torch_threads(1): spectrogram(paths[0], cfg)
     ours, lib, ours1 = [], [], []
     for _ in range(repeats):
         for p in paths: ours += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
         for p in paths: lib += timed_runs(lambda: librosa_spectrogram(p, cfg), 1, 1)
-        with _threads(1):
+        with torch_threads(1):
             for p in paths: ours1 += timed_runs(lambda: spectrogram(p, cfg), 1, 1)
     ratios = [l / o for o, l in zip(ours, lib)]
     return dict(ours_clips_per_s=1 / _med(ours), librosa_clips_per_s=1 / _med(lib), ours_1thread_clips_per_s=1 / _med(ours1),
@@ -298,7 +290,7 @@ def bench(quick: bool = False, json_out=None, device=None, workdir=None, threads
     work.mkdir(parents=True, exist_ok=True)
     d, mem, t_all = {}, {}, time.perf_counter()
     try:
-        with _threads(threads):
+        with torch_threads(threads):
             res = dict(mode=s['mode'], **_environment(dev), load_avg_start=_load(), versions=_versions())
             say(f"{s['mode']} run on {dev}, {torch.get_num_threads()} torch threads; generating {s['n_files']} clips")
             t = time.perf_counter()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_cache.ipynb #dcc51c3b
 from __future__ import annotations
-import errno, hashlib, io, json, os, socket, stat, sys, threading, time, zlib
+import contextlib, errno, hashlib, io, json, os, socket, stat, sys, threading, time, zlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +12,12 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from .config import MusicEmotionError
-from .files import atomic_write, atomic_torch_save, OutputError, StdoutClosed, drop_stdout, write_stdout, _HOST
+from .files import atomic_write, atomic_torch_save, OutputError, StdoutClosed, drop_stdout, write_stdout, progress_bar, _HOST
 from .audio import AudioConfig, AudioError, spectrogram, os_reason
 
 # %% auto #0
-__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'default_cache_dir', 'SpecCache']
+__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'default_cache_dir', 'SpecCache',
+           'torch_threads']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
 class CacheError(MusicEmotionError):
@@ -188,10 +189,17 @@ def _legacy_entry(cache: SpecCache, p) -> str | None:
     except OSError: pass                                   # a read-only cache is still usable
     return None
 
+@contextlib.contextmanager
+def torch_threads(n: int | None):
+    "torch's intra-op thread count set to `n` inside the block (None: unchanged), and restored after it."
+    old = torch.get_num_threads()
+    if n: torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(old)
+
 @patch
 def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool = True, verify: bool = True) -> CacheReport:
     "Make sure every file in `paths` has its spectrogram cached, intact (with `verify`, each entry found is checked against its checksum); returns a `CacheReport`."
-    from tqdm.auto import tqdm
     t0, rep = time.time(), CacheReport()
     paths = [Path(p) for p in paths]
     _clean_stale_tmp(self.dir)
@@ -211,24 +219,20 @@ def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool =
         arr = self.compute(p)
         self.put(p, arr)
     n_workers = max(1, min(n_workers or os.cpu_count() or 1, len(todo) or 1))
-    threads = torch.get_num_threads()
-    if n_workers > 1: torch.set_num_threads(1)
-    try:
-        with ThreadPoolExecutor(n_workers) as ex, tqdm(total=len(todo), desc='spectrograms', disable=not progress or not todo,
-                                                        file=sys.stderr, unit='file') as bar:
-            futs = {ex.submit(work, p): p for p in todo}
-            try:
-                for fut in as_completed(futs):
-                    p = futs[fut]
-                    try: fut.result(); rep.computed += 1; done.add(p)
-                    except AudioError as e: rep.failed[str(p)] = e.reason
-                    except (CacheError, KeyboardInterrupt, SystemExit): raise
-                    except Exception as e: rep.failed[str(p)] = f"{type(e).__name__}: {e}"
-                    bar.update()
-            except BaseException:
-                for f in futs: f.cancel()
-                raise
-    finally: torch.set_num_threads(threads)
+    with (torch_threads(1 if n_workers > 1 else None), ThreadPoolExecutor(n_workers) as ex,
+          progress_bar(progress and bool(todo), total=len(todo), desc='spectrograms', unit='file') as bar):
+        futs = {ex.submit(work, p): p for p in todo}
+        try:
+            for fut in as_completed(futs):
+                p = futs[fut]
+                try: fut.result(); rep.computed += 1; done.add(p)
+                except AudioError as e: rep.failed[str(p)] = e.reason
+                except (CacheError, KeyboardInterrupt, SystemExit): raise
+                except Exception as e: rep.failed[str(p)] = f"{type(e).__name__}: {e}"
+                bar.update()
+        except BaseException:
+            for f in futs: f.cancel()
+            raise
     rep.ok_paths = [p for p in paths if p in done]
     rep.seconds = time.time() - t0
     return rep

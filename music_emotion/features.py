@@ -4,19 +4,76 @@
 
 # %% ../nbs/00b_features.ipynb #1e7ac0c4
 from __future__ import annotations
-import hashlib, io, multiprocessing, os, signal, subprocess, sys, tempfile
-from concurrent.futures import ProcessPoolExecutor, Future
+import hashlib, io, os, signal, subprocess, sys, tempfile
+from concurrent.futures import ThreadPoolExecutor, Future
 from pathlib import Path
 import numpy as np
 from .audio import AudioConfig, AudioError, load_clip
-from .cache import file_key
+from .cache import file_key, torch_threads
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'librosa_ready', 'key_strengths', 'handcrafted_features',
-           'wav_features', 'feature_config', 'feature_table']
+__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'key_strengths', 'handcrafted_features', 'wav_features',
+           'librosa_ready', 'feature_config', 'feature_table']
 
-# %% ../nbs/00b_features.ipynb #29f93669
+# %% ../nbs/00b_features.ipynb #ec34a769
+FEATURE_VERSION = 1
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl-Kessler key profiles
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+_FRAME_FEATURES = (['mfcc'] * 20 + ['mfcc_delta'] * 20 + ['chroma'] * 12 + ['centroid', 'bandwidth', 'rolloff', 'flatness']
+                   + ['contrast'] * 7 + ['rms', 'zcr'] + ['tonnetz'] * 6)
+
+def _numbered(names):
+    seen, out = {}, []
+    for n in names: seen[n] = seen.get(n, -1) + 1; out.append(f"{n}{seen[n]}" if names.count(n) > 1 else n)
+    return out
+
+FEATURE_NAMES = ([f'{n}_mean' for n in _numbered(_FRAME_FEATURES)] + [f'{n}_std' for n in _numbered(_FRAME_FEATURES)]
+                 + ['tempo', 'onset_rate', 'major_key_strength', 'minor_key_strength', 'major_minus_minor'])
+N_FEATURES = len(FEATURE_NAMES)
+
+def key_strengths(chroma_mean) -> tuple[float, float]:
+    "The best correlation of the mean chroma with the 12 rotations of the major and of the minor key profile."
+    c = np.asarray(chroma_mean, dtype='float64')
+    if np.ptp(c) == 0: return 0.0, 0.0
+    best = lambda prof: max(np.corrcoef(np.roll(prof, k), c)[0, 1] for k in range(12))
+    return float(best(_MAJOR)), float(best(_MINOR))
+
+def _contrast(mag, sr: int) -> np.ndarray:
+    "Spectral contrast in librosa's 6 octave bands from 200 Hz; where the top band would pass Nyquist (low sample rates), from a lower edge."
+    import librosa
+    try: return librosa.feature.spectral_contrast(S=mag, sr=sr)
+    except librosa.util.exceptions.ParameterError: return librosa.feature.spectral_contrast(S=mag, sr=sr, fmin=sr / 2 / 2 ** 7)
+
+def handcrafted_features(y: np.ndarray, sr: int) -> np.ndarray:
+    "The feature vector (`FEATURE_NAMES`, float32) of the mono signal `y` at `sr` Hz."
+    librosa_ready()
+    return _features(y, sr)
+
+def _features(y, sr: int) -> np.ndarray:
+    import librosa
+    y = np.asarray(y, dtype='float32')
+    mag = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
+    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=mag ** 2, sr=sr))
+    mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=20)
+    chroma = librosa.feature.chroma_stft(S=mag ** 2, sr=sr)
+    frames = np.concatenate([mfcc, librosa.feature.delta(mfcc), chroma,
+        librosa.feature.spectral_centroid(S=mag, sr=sr), librosa.feature.spectral_bandwidth(S=mag, sr=sr),
+        librosa.feature.spectral_rolloff(S=mag, sr=sr), librosa.feature.spectral_flatness(S=mag),
+        _contrast(mag, sr), librosa.feature.rms(S=mag),
+        librosa.feature.zero_crossing_rate(y, hop_length=512)[:, :mag.shape[1]], np.nan_to_num(librosa.feature.tonnetz(chroma=chroma, sr=sr))])
+    onset = librosa.onset.onset_strength(S=mel_db, sr=sr)
+    tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=onset, sr=sr))[0])
+    rate = len(librosa.onset.onset_detect(onset_envelope=onset, sr=sr)) / max(len(y) / sr, 1e-9)
+    kmaj, kmin = key_strengths(chroma.mean(1))
+    return np.nan_to_num(np.concatenate([frames.mean(1), frames.std(1), [tempo, rate, kmaj, kmin, kmaj - kmin]])).astype('float32')
+
+def wav_features(wav, sr: int) -> np.ndarray:
+    "`handcrafted_features` of a waveform tensor or array (channels, samples), down-mixed to mono."
+    w = wav.detach().cpu().numpy() if hasattr(wav, 'detach') else np.asarray(wav)
+    return handcrafted_features(w.mean(0) if w.ndim == 2 else w, sr)
+
+# %% ../nbs/00b_features.ipynb #a77566af
 _READY = dict(done=False)
 
 def _cache_dirs() -> set[Path]:
@@ -88,63 +145,6 @@ def librosa_ready(quiet: bool = False):
         _warm()
     _READY['done'] = True
 
-# %% ../nbs/00b_features.ipynb #ec34a769
-FEATURE_VERSION = 1
-_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl-Kessler key profiles
-_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-_FRAME_FEATURES = (['mfcc'] * 20 + ['mfcc_delta'] * 20 + ['chroma'] * 12 + ['centroid', 'bandwidth', 'rolloff', 'flatness']
-                   + ['contrast'] * 7 + ['rms', 'zcr'] + ['tonnetz'] * 6)
-
-def _numbered(names):
-    seen, out = {}, []
-    for n in names: seen[n] = seen.get(n, -1) + 1; out.append(f"{n}{seen[n]}" if names.count(n) > 1 else n)
-    return out
-
-FEATURE_NAMES = ([f'{n}_mean' for n in _numbered(_FRAME_FEATURES)] + [f'{n}_std' for n in _numbered(_FRAME_FEATURES)]
-                 + ['tempo', 'onset_rate', 'major_key_strength', 'minor_key_strength', 'major_minus_minor'])
-N_FEATURES = len(FEATURE_NAMES)
-
-def key_strengths(chroma_mean) -> tuple[float, float]:
-    "The best correlation of the mean chroma with the 12 rotations of the major and of the minor key profile."
-    c = np.asarray(chroma_mean, dtype='float64')
-    if np.ptp(c) == 0: return 0.0, 0.0
-    best = lambda prof: max(np.corrcoef(np.roll(prof, k), c)[0, 1] for k in range(12))
-    return float(best(_MAJOR)), float(best(_MINOR))
-
-def _contrast(mag, sr: int) -> np.ndarray:
-    "Spectral contrast in librosa's 6 octave bands from 200 Hz; where the top band would pass Nyquist (low sample rates), from a lower edge."
-    import librosa
-    try: return librosa.feature.spectral_contrast(S=mag, sr=sr)
-    except librosa.util.exceptions.ParameterError: return librosa.feature.spectral_contrast(S=mag, sr=sr, fmin=sr / 2 / 2 ** 7)
-
-def handcrafted_features(y: np.ndarray, sr: int) -> np.ndarray:
-    "The feature vector (`FEATURE_NAMES`, float32) of the mono signal `y` at `sr` Hz."
-    librosa_ready()
-    return _features(y, sr)
-
-def _features(y, sr: int) -> np.ndarray:
-    import librosa
-    y = np.asarray(y, dtype='float32')
-    mag = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
-    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=mag ** 2, sr=sr))
-    mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=20)
-    chroma = librosa.feature.chroma_stft(S=mag ** 2, sr=sr)
-    frames = np.concatenate([mfcc, librosa.feature.delta(mfcc), chroma,
-        librosa.feature.spectral_centroid(S=mag, sr=sr), librosa.feature.spectral_bandwidth(S=mag, sr=sr),
-        librosa.feature.spectral_rolloff(S=mag, sr=sr), librosa.feature.spectral_flatness(S=mag),
-        _contrast(mag, sr), librosa.feature.rms(S=mag),
-        librosa.feature.zero_crossing_rate(y, hop_length=512)[:, :mag.shape[1]], np.nan_to_num(librosa.feature.tonnetz(chroma=chroma, sr=sr))])
-    onset = librosa.onset.onset_strength(S=mel_db, sr=sr)
-    tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=onset, sr=sr))[0])
-    rate = len(librosa.onset.onset_detect(onset_envelope=onset, sr=sr)) / max(len(y) / sr, 1e-9)
-    kmaj, kmin = key_strengths(chroma.mean(1))
-    return np.nan_to_num(np.concatenate([frames.mean(1), frames.std(1), [tempo, rate, kmaj, kmin, kmaj - kmin]])).astype('float32')
-
-def wav_features(wav, sr: int) -> np.ndarray:
-    "`handcrafted_features` of a waveform tensor or array (channels, samples), down-mixed to mono."
-    w = wav.detach().cpu().numpy() if hasattr(wav, 'detach') else np.asarray(wav)
-    return handcrafted_features(w.mean(0) if w.ndim == 2 else w, sr)
-
 # %% ../nbs/00b_features.ipynb #c72108e5
 def feature_config(cfg: AudioConfig) -> AudioConfig:
     "The audio the features of `cfg`'s clips are computed from: its rate, length and crop, mono (other settings play no part)."
@@ -152,15 +152,6 @@ def feature_config(cfg: AudioConfig) -> AudioConfig:
 
 def _features_of(path: str, cfg: AudioConfig) -> np.ndarray:
     return handcrafted_features(load_clip(path, cfg)[0].numpy(), cfg.sample_rate)
-
-def _worker_init():
-    "A worker process (started fresh, `spawn`): one torch thread each (the workers share the cores), librosa made ready."
-    import torch; torch.set_num_threads(1)
-    librosa_ready(quiet=True)
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    "Worker processes started from a fresh interpreter (`spawn`): no copy of the caller's threads, locks or numba state."
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn'), initializer=_worker_init)
 
 class _Inline:
     "A stand-in for an executor that runs each call at once (one file, or one worker)."
@@ -185,8 +176,9 @@ def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: i
         if f.exists(): out[i] = np.load(f)
         else: todo.append((i, p, f))
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
-    if workers > 1 and len(todo) > 1: librosa_ready()   # checked once here, so the workers never find a cache that crashes
-    with _pool(workers) if workers > 1 and len(todo) > 1 else _Inline() as ex:
+    many = workers > 1 and len(todo) > 1
+    if todo: librosa_ready()    # before any worker: compiled once, loaded once
+    with ThreadPoolExecutor(workers) if many else _Inline() as ex, torch_threads(1 if many else None):
         futs = [(i, p, f, ex.submit(_features_of, p, fcfg)) for i, p, f in todo]
         for n, (i, p, f, fut) in enumerate(futs):
             try: out[i] = fut.result()

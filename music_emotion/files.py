@@ -8,7 +8,8 @@ import hashlib, io, os, socket, sys, threading
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'atomic_torch_save', 'OutputError', 'StdoutClosed', 'drop_stdout', 'write_stdout']
+__all__ = ['atomic_write', 'atomic_torch_save', 'OutputError', 'StdoutClosed', 'drop_stdout', 'write_stdout', 'NoBar',
+           'progress_bar']
 
 # %% ../nbs/00_files.ipynb #b5c89a7a
 _HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]  # temp names say which machine writes them
@@ -60,3 +61,19 @@ def write_stdout(text: str):
     except BrokenPipeError: drop_stdout(); raise StdoutClosed() from None
     except OSError as e: drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
 
+
+# %% ../nbs/00_files.ipynb #a5ad6925
+class NoBar:
+    "What `progress_bar` returns when progress is off: a bar that draws nothing and starts nothing."
+    n = 0
+    def update(self, n=1): self.n += n
+    def close(self): pass
+    def set_postfix_str(self, s='', refresh=True): pass
+    def __enter__(self): return self
+    def __exit__(self, *exc): return False
+
+def progress_bar(progress: bool, **kw):
+    "A tqdm bar (`tqdm.auto`, on stderr, `kw` passed on) when `progress` is true, else a `NoBar`."
+    if not progress: return NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(file=sys.stderr, **kw)

@@ -17,7 +17,7 @@ from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audi
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
-from .files import atomic_write, OutputError, StdoutClosed, write_stdout
+from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar
 from .features import wav_features
 
 # %% auto #0
@@ -299,14 +299,13 @@ def _stream_song(em: EmotionModel, path, i: int, win: int, hop: int, batch_size:
 def _iter_files(em: EmotionModel, paths: list, win: int, hop: int, batch_size: int, progress: bool = False,
                 workers: int | None = None):
     "Yield (i, path, song | None, window ratings | AudioError) for each of `paths`, in batches of windows."
-    from tqdm.auto import tqdm
     if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     pending, n = [], 0
     def flush():
         nonlocal pending, n
         for song, y in zip(pending, _run_songs(em, pending, win, batch_size)): yield song.i, song.path, song, y
         pending, n = [], 0
-    bar = tqdm(total=len(paths), desc='predicting', unit='file', disable=not progress, file=sys.stderr)
+    bar = progress_bar(progress, total=len(paths), desc='predicting', unit='file')
     try:
         for i, p, wav in _decoded(em.audio_config, paths, default_workers() if workers is None else workers):
             if isinstance(wav, AudioError): yield i, str(p), None, wav

@@ -45,7 +45,7 @@ def main():
     os.chdir(root)
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob
-    files = sorted(nbglob(a.path, as_path=True))
+    files = sorted(Path().glob(a.path) if a.path and any(c in a.path for c in '*?[') else nbglob(a.path, as_path=True))
     files = [f for f in files if not (f.parent/'.notest').exists()]
     # the slowest notebooks first, so the two workers end together
     slow_first = ['90_robustness', '05_train', '09_quality', '06_inference', '05a_distributed', '04_learner']
