@@ -11,11 +11,12 @@ import torch
 import torchaudio
 from torch import nn
 import torch.nn.functional as F
+import music_emotion
 
 # %% auto #0
 __all__ = ['MUSICNN_SR', 'MUSICNN_N_FFT', 'MUSICNN_HOP_LENGTH', 'MUSICNN_N_MELS', 'MUSICNN_PATCH', 'MUSICNN_PATCH_HOP',
-           'MUSICNN_FORMAT', 'MUSICNN_FORMAT_VERSION', 'MUSICNN_MODELS', 'MAX_MUSICNN_FILE_BYTES', 'musicnn_logmel',
-           'musicnn_patches', 'Musicnn', 'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn',
+           'MUSICNN_FORMAT', 'MUSICNN_FORMAT_VERSION', 'MUSICNN_MODELS', 'MUSICNN_WEIGHTS', 'MAX_MUSICNN_FILE_BYTES',
+           'musicnn_logmel', 'musicnn_patches', 'Musicnn', 'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn',
            'musicnn_embedding_names', 'musicnn_embedding']
 
 # %% ../nbs/03b_musicnn.ipynb #adc4bc36
@@ -56,7 +57,15 @@ class _FreqMax(nn.Module):
     def __init__(self, n_filters: int, freq: int, time: int, pad: tuple[int, int]):
         super().__init__()
         self.pad, self.conv, self.bn = pad, nn.Conv2d(1, n_filters, (freq, time)), nn.BatchNorm2d(n_filters, eps=1e-3)
-    def forward(self, x): return self.bn(F.relu(self.conv(F.pad(x, self.pad)))).amax(2)
+    def forward(self, x):
+        z = self.conv(F.pad(x, self.pad))
+        if self.training: return self.bn(F.relu(z)).amax(2)
+        # In eval mode BN is a per-channel affine map, increasing where γ >= 0 and decreasing where γ < 0, and ReLU is
+        # increasing: so the max over frequency of BN(ReLU(z)) is BN(ReLU(max z)), or BN(ReLU(min z)) where γ < 0. The same
+        # numbers, with ReLU and BN on (B, C, T) instead of the 60-100 times larger (B, C, F, T).
+        lo, hi = torch.aminmax(z, dim=2)
+        bn = self.bn
+        return F.batch_norm(F.relu(torch.where(bn.weight[:, None] >= 0, hi, lo)), bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0., bn.eps)
 
 class _Conv7(nn.Module):
     "conv (7 frames, zero-padded by 3) -> ReLU -> BN: (B, C_in, T) -> (B, C_out, T)."
@@ -84,9 +93,10 @@ class Musicnn(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         "The penultimate features (B, n_units) of log-mel patches `x` (B, n_mels, T) or (B, 1, n_mels, T)."
+        shape = tuple(x.shape)
         if x.ndim == 3: x = x[:, None]
         if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != self.arch['n_mels']:
-            raise ValueError(f"Musicnn expects log-mel patches (batch, {self.arch['n_mels']}, frames), got shape {tuple(x.shape)}")
+            raise ValueError(f"Musicnn expects log-mel patches (batch, {self.arch['n_mels']}, frames), got shape {shape}")
         x = self.bn_input(x)
         front = torch.cat([b(x) for b in (*self.timbral, *self.temporal)], 1)            # (B, 561, T)
         c1 = self.midend[0](front); c2 = self.midend[1](c1) + c1; c3 = self.midend[2](c2) + c2
@@ -104,16 +114,17 @@ def musicnn_splitter(model: Musicnn) -> list:
     head = {id(p) for p in model.head.parameters()}
     return [[p for p in model.parameters() if id(p) not in head], list(model.head.parameters())]
 
-# %% ../nbs/03b_musicnn.ipynb #47a8ce32
+# %% ../nbs/03b_musicnn.ipynb #a4f58f50
 MUSICNN_FORMAT, MUSICNN_FORMAT_VERSION = 'music_emotion.musicnn', 1
-MUSICNN_MODELS = {'msd': 'msd_musicnn.pt', 'mtt': 'mtt_musicnn.pt'}     # shipped in music_emotion/musicnn_weights/
+MUSICNN_MODELS = {'msd': 'msd_musicnn.pt', 'mtt': 'mtt_musicnn.pt'}
+MUSICNN_WEIGHTS = Path(music_emotion.__file__).parent/'musicnn_weights'   # ships with the package (package data)
 MAX_MUSICNN_FILE_BYTES = 64 * 2**20                                    # the files are 3.2 MB
 _ARCH_LIMITS = dict(n_tags=(1, 1000), n_mels=(16, 512), n_filt_midend=(1, 1024), n_units=(1, 4096))
 
 def musicnn_weights_path(name: str = 'msd') -> Path:
     "The packaged weights file of the musicnn model `name` ('msd' or 'mtt')."
     if name not in MUSICNN_MODELS: raise ValueError(f"unknown musicnn model {name!r}; choose one of {sorted(MUSICNN_MODELS)} or give a file path")
-    return Path(__file__).parent/'musicnn_weights'/MUSICNN_MODELS[name]
+    return MUSICNN_WEIGHTS/MUSICNN_MODELS[name]
 
 def _tensor_problem(sd, ref: dict) -> str | None:
     "Why the state dict `sd` does not fit the reference shapes `ref` (keys, shapes, dtypes, finiteness), or None."
@@ -162,7 +173,7 @@ def load_musicnn(name: str = 'msd', device=None) -> Musicnn:
     model.name, model.tags = (name if name in MUSICNN_MODELS else obj['model']), list(obj['tags'])
     return model.to(device or 'cpu').eval()
 
-# %% ../nbs/03b_musicnn.ipynb #89a4dcaa
+# %% ../nbs/03b_musicnn.ipynb #845195a9
 @functools.lru_cache(maxsize=4)
 def _shared_musicnn(name: str) -> Musicnn: return load_musicnn(name)
 
