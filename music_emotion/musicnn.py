@@ -4,7 +4,7 @@
 
 # %% ../nbs/03b_musicnn.ipynb #7b6a883b
 from __future__ import annotations
-import functools, math
+import functools
 from pathlib import Path
 import numpy as np
 import torch
@@ -33,15 +33,18 @@ def _mel(pad_mode: str, device: str) -> nn.Module:
 def _as_tensor(x) -> torch.Tensor:
     return x.detach() if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(x))
 
-def musicnn_logmel(wav, sr: int, pad_mode: str = 'constant') -> torch.Tensor:
-    "musicnn's input for `wav` ((samples,) or (channels, samples), tensor or array, at `sr` Hz): log10(1 + 10⁴·mel power), float32 (96, n_frames)."
+def musicnn_logmel(wav, sr: int, pad_mode: str = 'constant', float16: bool = False) -> torch.Tensor:
+    "musicnn's input for `wav` ((samples,) or (channels, samples), tensor or array, at `sr` Hz): log10(1 + 10⁴·mel power), float32 (96, n_frames); `float16` rounds the mel power as musicnn did."
     wav = _as_tensor(wav).float()
     if wav.ndim not in (1, 2) or wav.shape[-1] == 0: raise ValueError(f"expected audio of shape (samples,) or (channels, samples), got {tuple(wav.shape)}")
     if wav.ndim == 2: wav = wav.mean(0)      # mono first, then resample: librosa.load's order
     if sr != MUSICNN_SR:
         from music_emotion.audio import resample   # soxr 'HQ' on the CPU, as librosa.load's default 'soxr_hq'
         wav = resample(wav[None], int(sr), MUSICNN_SR)[0]
-    with torch.no_grad(): return torch.log10(_mel(pad_mode, str(wav.device))(wav) * 10000 + 1)
+    with torch.no_grad():
+        m = _mel(pad_mode, str(wav.device))(wav)
+        if float16: m = m.clamp(max=65504).half().float()   # musicnn's cast, as numpy 1.x then computed the rest: in float32
+        return torch.log10(m * 10000 + 1)
 
 # %% ../nbs/03b_musicnn.ipynb #94895e11
 def musicnn_patches(logmel: torch.Tensor, hop: int = MUSICNN_PATCH_HOP, n_frames: int = MUSICNN_PATCH) -> torch.Tensor:
@@ -189,9 +192,9 @@ def musicnn_embedding_names(models=('msd', 'mtt')) -> list[str]:
     return out
 
 def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None = None, hop: int = MUSICNN_PATCH_HOP,
-                      batch_size: int = 64) -> torch.Tensor:
+                      batch_size: int = 64, float16: bool = False) -> torch.Tensor:
     "One vector per clip: for each model, mean and std over patches of [penultimate, tags] (500 values per network), float32 on the CPU."
-    p = musicnn_patches(musicnn_logmel(wav, sr), hop=hop)
+    p = musicnn_patches(musicnn_logmel(wav, sr, float16=float16), hop=hop)
     if n_patches is not None and len(p) > n_patches:
         if n_patches < 1: raise ValueError(f"n_patches must be positive, got {n_patches}")
         p = p[np.linspace(0, len(p) - 1, n_patches).round().astype(int)]
