@@ -37,6 +37,7 @@ def musicnn_logmel(wav, sr: int, pad_mode: str = 'constant', float16: bool = Fal
     "musicnn's input for `wav` ((samples,) or (channels, samples), tensor or array, at `sr` Hz): log10(1 + 10⁴·mel power), float32 (96, n_frames); `float16` rounds the mel power as musicnn did."
     wav = _as_tensor(wav).float()
     if wav.ndim not in (1, 2) or wav.shape[-1] == 0: raise ValueError(f"expected audio of shape (samples,) or (channels, samples), got {tuple(wav.shape)}")
+    if not torch.isfinite(wav).all(): raise ValueError("the audio contains NaN or infinite samples")
     if wav.ndim == 2: wav = wav.mean(0)      # mono first, then resample: librosa.load's order
     if sr != MUSICNN_SR:
         from music_emotion.audio import resample   # soxr 'HQ' on the CPU, as librosa.load's default 'soxr_hq'
@@ -166,6 +167,7 @@ def _check_musicnn(obj) -> str | None:
 def load_musicnn(name: str = 'msd', device=None) -> Musicnn:
     "The pretrained musicnn `name` ('msd': MSD_musicnn, 'mtt': MTT_musicnn, or the path of a weights file) in eval mode, on `device`. Raises `ModelFileError`."
     from music_emotion.model import ModelFileError, _read   # here: importing music_emotion.model starts audio's decoder filter
+    if name not in MUSICNN_MODELS and not Path(name).suffix and not Path(name).exists(): musicnn_weights_path(name)   # a misspelt name: say so
     path = musicnn_weights_path(name) if name in MUSICNN_MODELS else Path(name)
     if path.is_file() and path.stat().st_size > MAX_MUSICNN_FILE_BYTES:
         raise ModelFileError(path, f"{path.stat().st_size / 2**20:.0f} MB: larger than any musicnn weights file ({MAX_MUSICNN_FILE_BYTES // 2**20} MB at most)")
