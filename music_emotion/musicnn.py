@@ -195,14 +195,14 @@ def musicnn_embedding_names(models=('msd', 'mtt')) -> list[str]:
 
 def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None = None, hop: int = MUSICNN_PATCH_HOP,
                       batch_size: int = 64, float16: bool = False) -> torch.Tensor:
-    "One vector per clip: for each model, mean and std over patches of [penultimate, tags] (500 values per network), float32 on the CPU."
+    "One vector per clip: for each model (a name or a `Musicnn` in eval mode), mean and std over patches of [penultimate, tags], float32 on the CPU; `musicnn_embedding_names` names them."
+    if n_patches is not None and n_patches < 1: raise ValueError(f"n_patches must be positive, got {n_patches}")
+    models = [_musicnn(m) for m in models]
+    if any(m.training for m in models): raise ValueError("musicnn_embedding needs models in eval mode (call .eval()): in training mode dropout and batch statistics change the outputs")
     p = musicnn_patches(musicnn_logmel(wav, sr, float16=float16), hop=hop)
-    if n_patches is not None and len(p) > n_patches:
-        if n_patches < 1: raise ValueError(f"n_patches must be positive, got {n_patches}")
-        p = p[np.linspace(0, len(p) - 1, n_patches).round().astype(int)]
+    if n_patches is not None and len(p) > n_patches: p = p[np.linspace(0, len(p) - 1, n_patches).round().astype(int)]
     out = []
     for m in models:
-        m = _musicnn(m)
         dev = next(m.parameters()).device
         with torch.inference_mode():
             f = torch.cat([torch.cat(m(b.to(dev))[::-1], 1) for b in p.split(batch_size)]).float().cpu()   # (patches, pen + tags)
