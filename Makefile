@@ -7,7 +7,7 @@ export VENV
 TEST_FLAGS ?=
 TEST_WORKERS ?= 2
 
-.PHONY: venv demo test test-all export clean-nbs check bench lab outputs
+.PHONY: venv demo test test-all export clean-nbs check bench lab outputs musicnn-weights
 
 venv:
 	@tools/venv.sh
@@ -51,3 +51,8 @@ outputs: venv
 	$(BIN)/nbdev_export
 	$(BIN)/python tools/run_notebooks.py --save
 	$(BIN)/nbdev_clean
+
+# musicnn's pretrained weights (music_emotion/musicnn_weights/, committed): pip download the pinned wheel musicnn==0.1.0,
+# check its sha256, convert its TensorFlow checkpoints without TensorFlow (tools/convert_musicnn.py; same bytes every time)
+musicnn-weights: venv
+	$(BIN)/python tools/convert_musicnn.py

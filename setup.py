@@ -26,7 +26,8 @@ setuptools.setup(
                  'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
+    # namespace packages too: the data folders music_emotion/pretrained and music_emotion/musicnn_weights (no __init__.py) ship as package data
+    packages=setuptools.find_namespace_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*'], exclude=['*__pycache__*']),
     include_package_data=True,
     install_requires=read_requirements('requirements.txt'),
     python_requires='>=' + min_python,
