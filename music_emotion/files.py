@@ -62,7 +62,7 @@ def write_stdout(text: str):
     except OSError as e: drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
-# %% ../nbs/00_files.ipynb #a5ad6925
+# %% ../nbs/00_files.ipynb #b8a59aa8
 class NoBar:
     "What `progress_bar` returns when progress is off: a bar that draws nothing and starts nothing."
     n = 0
