@@ -8,12 +8,13 @@ import argparse, hashlib, importlib, json, numbers, sys
 from dataclasses import dataclass, asdict, fields, field, replace
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK',
-           'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED', 'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS',
-           'CLIS', 'AudioConfig', 'ModelConfig', 'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError',
-           'InputError', 'UsageError', 'exit_code', 'error_message', 'add_train_flags', 'train_parser',
-           'parse_train_args', 'data_parser', 'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main',
-           'train_main', 'predict_main', 'bench_main', 'eval_main']
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'BACKBONES', 'FEATURE_KINDS',
+           'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED',
+           'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'AudioConfig', 'ModelConfig', 'AugConfig',
+           'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError', 'UsageError', 'exit_code',
+           'error_message', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser', 'predict_parser',
+           'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main', 'bench_main',
+           'eval_main']
 
 # %% ../nbs/00_config.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -77,7 +78,9 @@ class AudioConfig:
 AUDIO_EXTS = ('.mp3', '.wav', '.flac', '.ogg', '.oga', '.aif', '.aiff', '.au')
 
 # %% ../nbs/00_config.ipynb #c229f9c8
-MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 4096), n_out=(1, 16), in_channels=(1, 2))
+MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 4096), n_out=(1, 16), in_channels=(1, 2), hidden=(1, 4096))
+BACKBONES = ('resnet', 'musicnn')          # the residual CNN from scratch; a head over musicnn's pretrained embeddings
+FEATURE_KINDS = ('musicnn', 'handcrafted')  # per-clip vectors a model can take (music_emotion.features.song_features)
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -87,7 +90,10 @@ class ModelConfig:
     blocks: tuple = (2, 2, 2, 2)          # basic blocks in each stage
     dropout: float = 0.3                  # dropout before the linear head
     n_out: int = 2                        # outputs: valence, arousal
-    n_features: int = 0                   # handcrafted features (music_emotion.features) joined before the head; 0: none
+    n_features: int = 0                   # width of the per-clip feature vector joined before the head; 0: none
+    backbone: str = 'resnet'              # 'resnet': the CNN on spectrograms; 'musicnn': a head over the feature vector alone
+    features: tuple = ()                  # the kinds of that vector, in order (FEATURE_KINDS); () with n_features: handcrafted
+    hidden: int = 256                     # width of the hidden layer of the 'musicnn' backbone's head
 
     def __post_init__(self):
         def bad(msg): raise ValueError(f"ModelConfig: {msg}")
@@ -101,8 +107,16 @@ class ModelConfig:
                 bad(f"{n} must be a non-empty sequence of positive integers, got {v!r}")
             object.__setattr__(self, n, tuple(int(x) for x in v))  # lists (from a file) become tuples
         if len(self.widths) != len(self.blocks): bad(f"widths {self.widths} and blocks {self.blocks} differ in length")
+        if self.backbone not in BACKBONES: bad(f"backbone must be one of {BACKBONES}, got {self.backbone!r:.40}")
+        if isinstance(self.features, (str, bytes)) or not isinstance(self.features, (list, tuple)) or not all(k in FEATURE_KINDS for k in self.features) \
+           or len(set(self.features)) != len(self.features):
+            bad(f"features must be a sequence of distinct kinds from {FEATURE_KINDS}, got {self.features!r:.80}")
+        object.__setattr__(self, 'features', tuple(self.features) or (('handcrafted',) if self.n_features else ()))   # older files: handcrafted
+        if bool(self.features) != bool(self.n_features): bad(f"features {self.features} and n_features={self.n_features} disagree")
+        if self.backbone == 'musicnn' and 'musicnn' not in self.features: bad("the musicnn backbone needs 'musicnn' in features")
+        if not pos_int(self.hidden): bad(f"hidden must be a positive integer, got {self.hidden!r}")
         for n, v in (('width', max(self.widths)), ('blocks', max(self.blocks)), ('stages', len(self.widths)), ('n_features', self.n_features),
-                     ('n_out', self.n_out), ('in_channels', self.in_channels)):
+                     ('n_out', self.n_out), ('in_channels', self.in_channels), ('hidden', self.hidden)):
             lo, hi = MODEL_LIMITS[n]
             if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: not this architecture, or a hostile file
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
@@ -179,6 +193,8 @@ class TrainConfig:
     crop_ms: int = setting(0, 'train on random crops of this many ms of each clip (0: whole clips); validation and prediction use whole clips')
     weight_decay: float | None = setting(None, 'decoupled weight decay of Adam (AdamW)', parse=float)
     mixup: float = setting(0.0, 'mixup alpha: train on blends of two songs and of their targets (0: off)')
+    backbone: str = setting('resnet', 'resnet: the residual CNN, trained from scratch on mel spectrograms; musicnn: transfer learning, a head '
+                            'trained on the cached embeddings of musicnn\'s pretrained music taggers (MSD + MTT)')
     features: bool = setting(False, 'fusion: the network also takes each clip\'s handcrafted features (MFCC, chroma, key, tempo, ...: yes/no)')
     seed: int = setting(42, 'random seed (split, initialisation, shuffling)')
     patience: int = setting(10, 'stop after this many epochs without improvement of --monitor (0: never stop early)', demo=15)
@@ -199,9 +215,13 @@ class TrainConfig:
     def aug_config(self) -> AugConfig:
         "The `AugConfig` of these settings: every augmentation with probability `aug_prob`, random crops of `crop_ms`."
         return AugConfig(p=self.aug_prob, crop_ms=self.crop_ms)
+    def feature_kinds(self) -> tuple:
+        "The per-clip vectors the model takes: musicnn's embeddings for the musicnn backbone, then the handcrafted features with `features`."
+        return (('musicnn',) if self.backbone == 'musicnn' else ()) + (('handcrafted',) if self.features else ())
     def model_config(self, n_features: int = 0) -> ModelConfig:
-        "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio (and `n_features` handcrafted features)."
-        return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features)
+        "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio, taking `feature_kinds` (`n_features` values)."
+        return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features, backbone=self.backbone,
+                       features=self.feature_kinds() if n_features else ())
     def to_dict(self) -> dict: return asdict(self)
 
 DEMO_DEFAULTS = {f.name: f.metadata['demo'] for f in fields(TrainConfig) if f.metadata['demo'] is not None}

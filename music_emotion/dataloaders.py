@@ -20,12 +20,12 @@ from fastcore.basics import patch
 from .viz import new_figure
 from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
-from .features import feature_table
+from .features import song_features
 _all_ = ['AugConfig']
 
 # %% auto #0
-__all__ = ['TensorSpec', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop', 'SpecData',
-           'SpecDataLoaders', 'get_dls', 'make_test_dl', 'spec_data', 'AugConfig']
+__all__ = ['TensorSpec', 'feature_kinds', 'SpecStore', 'collate_specs', 'NormalizeSpec', 'TimeShift', 'SpecAugment', 'RandomCrop',
+           'SpecData', 'SpecDataLoaders', 'get_dls', 'make_test_dl', 'spec_data', 'AugConfig']
 
 # %% ../nbs/02_dataloaders.ipynb #cfc25255
 class TensorSpec(TensorBase):
@@ -33,10 +33,14 @@ class TensorSpec(TensorBase):
     def show(self, ctx=None, title=None, **kwargs):
         return show_spec(self[0] if self.ndim == 3 else self, ax=ctx, title=title)
 
+def feature_kinds(features) -> tuple:
+    "The feature kinds asked for by `features`: True is the handcrafted features (fusion), False or None none, a sequence of kinds itself."
+    return ('handcrafted',) if features is True else tuple(features or ())
+
 class SpecStore:
-    "Spectrograms, targets (and, with `features`, handcrafted features) of table rows, read from a `SpecCache` once; indexable by row number."
-    def __init__(self, cache: SpecCache, preload: bool = True, features: bool = False):
-        self.cache, self.preload, self.features = cache, preload, features
+    "Spectrograms, targets (and, with `features`, per-clip feature vectors: `feature_kinds`) of table rows, read from a `SpecCache` once; indexable by row number."
+    def __init__(self, cache: SpecCache, preload: bool = True, features=False):
+        self.cache, self.preload, self.features = cache, preload, feature_kinds(features)
         self.specs, self.y, self.paths = [], np.zeros((0, 2), 'float32'), []
         self.feats = np.zeros((0, 0), 'float32')
     def add(self, df: pd.DataFrame) -> list[int]:
@@ -45,7 +49,7 @@ class SpecStore:
         if missing:
             raise CacheMiss(f"{len(missing)} file(s) have no cached spectrogram (build the cache first), e.g. {missing[:3]}")
         if self.features:   # computed (once, cached next to the spectrograms) from the audio the spectrograms see
-            f, failed = feature_table(df['path'], self.cache.root, self.cache.cfg)
+            f, failed = song_features(df['path'], self.cache.root, self.cache.cfg, kinds=self.features)
             if failed: raise CacheMiss(f"{len(failed)} file(s) have no features, e.g. {next(iter(failed.items()))}")
             self.feats = f if not len(self.feats) else np.concatenate([self.feats, f])
         start = len(self.specs)
@@ -193,13 +197,14 @@ def _check_table(df: pd.DataFrame):
     if n.get('valid', 0) < 3: raise ValueError(f"the validation split has {n.get('valid', 0)} songs; at least 3 are needed for correlation metrics")
 
 def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | None = None, aug_prob: float | None = None,
-            seed: int = 42, num_workers: int = 0, device=None, preload: bool = True, features: bool = False) -> SpecDataLoaders:
-    "fastai DataLoaders over the `train`/`valid` rows of `df`, reading spectrograms from `cache` (and with `features`, standardised handcrafted features as a second input)."
+            seed: int = 42, num_workers: int = 0, device=None, preload: bool = True, features=False) -> SpecDataLoaders:
+    "fastai DataLoaders over the `train`/`valid` rows of `df`, reading spectrograms from `cache` (and with `features` (`feature_kinds`), standardised per-clip vectors as a second input)."
     _check_table(df)
+    kinds = feature_kinds(features); features = bool(kinds)
     aug = aug or AugConfig()
     if aug_prob is not None: aug.p = aug_prob
     df = df[df['split'].isin(['train', 'valid'])].reset_index(drop=True)
-    store = SpecStore(cache, preload=preload, features=features)
+    store = SpecStore(cache, preload=preload, features=kinds)
     idx = store.add(df)
     train_idx = [i for i, s in zip(idx, df['split']) if s == 'train']
     valid_idx = [i for i, s in zip(idx, df['split']) if s == 'valid']

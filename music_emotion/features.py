@@ -9,12 +9,14 @@ from concurrent.futures import ThreadPoolExecutor, Future
 from pathlib import Path
 import numpy as np
 from .audio import AudioConfig, AudioError, load_clip
+from .config import FEATURE_KINDS
 from .cache import file_key, torch_threads
 from .files import atomic_write
 
 # %% auto #0
 __all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'key_strengths', 'handcrafted_features', 'wav_features',
-           'librosa_ready', 'feature_config', 'feature_table']
+           'librosa_ready', 'feature_config', 'cached_rows', 'feature_table', 'feature_width', 'song_features',
+           'window_features']
 
 # %% ../nbs/00b_features.ipynb #ec34a769
 FEATURE_VERSION = 1
@@ -163,13 +165,12 @@ class _Inline:
         except Exception as e: fut.set_exception(e)
         return fut
 
-def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
-    "The features (len(paths), N_FEATURES) of `paths` as `cfg`'s clips (NaN rows for files that fail) and {path: reason} of those failures."
-    fcfg = feature_config(cfg)
-    d = Path(cache_dir)/f'features-v{FEATURE_VERSION}-{fcfg.key}'
-    d.mkdir(parents=True, exist_ok=True)
+def cached_rows(paths, folder, compute, width: int, workers: int | None = None, progress: bool = False, what: str = 'features',
+                before=None) -> tuple[np.ndarray, dict]:
+    "Rows (len(paths), `width`) of `compute(path)`, each computed once and kept in `folder` under the file's key; NaN rows and {path: reason} for files that fail. `workers` threads; `before()` runs first when something is computed."
+    d = Path(folder); d.mkdir(parents=True, exist_ok=True)
     paths = [str(p) for p in paths]
-    out, failed, todo = np.full((len(paths), N_FEATURES), np.nan, dtype='float32'), {}, []
+    out, failed, todo = np.full((len(paths), width), np.nan, dtype='float32'), {}, []
     for i, p in enumerate(paths):
         try: f = d/f'{file_key(p)}.npy'
         except OSError as e: failed[p] = f"cannot be read ({e.strerror or e})"; continue
@@ -177,12 +178,44 @@ def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: i
         else: todo.append((i, p, f))
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     many = workers > 1 and len(todo) > 1
-    if todo: librosa_ready()    # before any worker: compiled once, loaded once
+    if todo and before: before()
     with ThreadPoolExecutor(workers) if many else _Inline() as ex, torch_threads(1 if many else None):
-        futs = [(i, p, f, ex.submit(_features_of, p, fcfg)) for i, p, f in todo]
+        futs = [(i, p, f, ex.submit(compute, p)) for i, p, f in todo]
         for n, (i, p, f, fut) in enumerate(futs):
             try: out[i] = fut.result()
             except AudioError as e: failed[p] = e.reason; continue
             buf = io.BytesIO(); np.save(buf, out[i]); atomic_write(f, buf.getvalue())
-            if progress and (n + 1) % 50 == 0: print(f"features: {n + 1}/{len(todo)}", file=sys.stderr, flush=True)
+            if progress and (n + 1) % 50 == 0: print(f"{what}: {n + 1}/{len(todo)}", file=sys.stderr, flush=True)
     return out, failed
+
+def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "The features (len(paths), N_FEATURES) of `paths` as `cfg`'s clips (NaN rows for files that fail) and {path: reason} of those failures."
+    fcfg = feature_config(cfg)
+    return cached_rows(paths, Path(cache_dir)/f'features-v{FEATURE_VERSION}-{fcfg.key}', lambda p: _features_of(p, fcfg), N_FEATURES,
+                       workers, progress, before=librosa_ready)   # librosa ready before any worker: compiled once, loaded once
+
+# %% ../nbs/00b_features.ipynb #400b02d0
+def _kind(kind: str) -> tuple:
+    "(table function, window function, width) of a feature kind."
+    if kind == 'handcrafted': return feature_table, wav_features, N_FEATURES
+    if kind == 'musicnn':
+        from music_emotion import musicnn      # builds on this module: imported when asked for
+        return musicnn.embedding_table, musicnn.wav_embedding, musicnn.EMBEDDING_WIDTH
+    raise ValueError(f"unknown feature kind {kind!r}; choose from {FEATURE_KINDS}")
+
+def feature_width(kinds) -> int:
+    "The length of the vector of `kinds`."
+    return sum(_kind(k)[2] for k in kinds)
+
+def song_features(paths, cache_dir, cfg: AudioConfig = AudioConfig(), kinds=('handcrafted',), workers: int | None = None,
+                  progress: bool = False) -> tuple[np.ndarray, dict]:
+    "The vectors of `kinds`, joined in order, of `paths` as `cfg`'s clips (len(paths), `feature_width(kinds)`), each kind cached; NaN rows and {path: reason} for files that fail."
+    parts, failed = [np.zeros((len(list(paths)), 0), 'float32')], {}
+    for k in kinds:
+        X, f = _kind(k)[0](paths, cache_dir, cfg, workers=workers, progress=progress)
+        parts.append(X); failed.update(f)
+    return np.concatenate(parts, 1), failed
+
+def window_features(wav, sr: int, kinds=('handcrafted',)) -> np.ndarray:
+    "The vector of `kinds` of one window `wav` (channels, samples) at `sr` Hz."
+    return np.concatenate([np.zeros(0, 'float32')] + [np.asarray(_kind(k)[1](wav, sr), dtype='float32') for k in kinds])

@@ -18,7 +18,7 @@ from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audi
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler
 from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar
-from .features import wav_features
+from .features import window_features
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'MEL_GROUP', 'PREFETCH_SAMPLES', 'STREAM_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH',
@@ -58,9 +58,11 @@ class EmotionModel:
         self.device = best_device(device)
         self.model = model.to(self.device).eval()
         self.audio_config, self.scaler, self.spec_stats, self.info = audio_config, scaler, dict(spec_stats), dict(info or {})
-        self.feature_stats = self.info.get('feature_stats')   # for a model that also takes handcrafted features
+        self.feature_stats = self.info.get('feature_stats')   # for a model that also takes per-clip feature vectors
     @property
     def n_features(self) -> int: return getattr(getattr(self.model, 'cfg', None), 'n_features', 0)
+    @property
+    def feature_kinds(self) -> tuple: return getattr(getattr(self.model, 'cfg', None), 'features', ())
     @property
     def path(self) -> str | None: return self.info.get('path')
     @property
@@ -165,7 +167,7 @@ MEL_GROUP = 8   # windows whose spectrograms are computed at once (a 30 s window
 def _predict_windows(em: EmotionModel, chunk: torch.Tensor) -> torch.Tensor:
     "Ratings (B, 2) on 1..9 for the windows `chunk` (B, channels, win) at the model's rate (and the features of each, for a fusion model)."
     chunk = chunk.to(em.device)
-    feats = np.stack([wav_features(w, em.audio_config.sample_rate) for w in chunk.cpu()]) if em.n_features else None
+    feats = np.stack([window_features(w, em.audio_config.sample_rate, em.feature_kinds) for w in chunk.cpu()]) if em.n_features else None
     specs = torch.cat([mel_db(chunk[k:k + MEL_GROUP], em.audio_config) for k in range(0, len(chunk), MEL_GROUP)])
     return predict_specs(em, specs, feats)
 

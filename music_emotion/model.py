@@ -17,8 +17,8 @@ from .data import TARGETS, SCALE   # valence first, on 1..9: written to model fi
 
 # %% auto #0
 __all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_MODEL_FILE_BYTES', 'BasicBlock', 'EmotionResNet',
-           'get_model_config', 'make_model', 'model_splitter', 'param_count', 'ModelFileError', 'save_model_file',
-           'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
+           'FeatureHead', 'get_model_config', 'build_model', 'make_model', 'model_splitter', 'param_count',
+           'ModelFileError', 'save_model_file', 'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #2ab351ba
 from .config import ModelConfig, MODEL_PRESETS, InputError
@@ -86,6 +86,23 @@ class EmotionResNet(nn.Module):
         if f is not None: x = torch.cat([x, self.feat(f.float())], 1)
         return self.fc(x)
 
+# %% ../nbs/03_model.ipynb #cbb2c8dd
+class FeatureHead(nn.Module):
+    "A head over a standardised per-clip feature vector (B, n_features) -> (B, n_out): BN, dropout, one hidden ReLU layer, dropout, linear. The spectrogram input is accepted and unused."
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        if not cfg.n_features: raise ValueError("FeatureHead needs n_features > 0")
+        self.cfg = cfg
+        self.body = nn.Sequential(nn.BatchNorm1d(cfg.n_features), nn.Dropout(cfg.dropout), nn.Linear(cfg.n_features, cfg.hidden),
+                                  nn.ReLU(inplace=True), nn.BatchNorm1d(cfg.hidden), nn.Dropout(cfg.dropout))
+        self.fc = nn.Linear(cfg.hidden, cfg.n_out)
+        nn.init.normal_(self.fc.weight, std=0.01); nn.init.zeros_(self.fc.bias)
+
+    def forward(self, x: torch.Tensor | None, f: torch.Tensor | None = None) -> torch.Tensor:
+        if f is None or f.ndim != 2 or f.shape[1] != self.cfg.n_features:
+            raise ValueError(f"FeatureHead expects features of shape (batch, {self.cfg.n_features}), got {None if f is None else tuple(f.shape)}")
+        return self.fc(self.body(f.float()))
+
 # %% ../nbs/03_model.ipynb #837b7188
 def get_model_config(cfg_or_preset='small', in_channels: int | None = None, n_features: int | None = None) -> ModelConfig:
     "A `ModelConfig` from a preset name, a config or a config dict, with `in_channels` and `n_features` overridden when given."
@@ -98,9 +115,13 @@ def get_model_config(cfg_or_preset='small', in_channels: int | None = None, n_fe
     if in_channels is not None: cfg = replace(cfg, in_channels=in_channels)
     return cfg if n_features is None else replace(cfg, n_features=n_features)
 
-def make_model(cfg_or_preset='small', in_channels: int | None = None) -> EmotionResNet:
-    "Build an `EmotionResNet` from a preset name ('full', 'small', 'tiny'), a `ModelConfig` or a config dict."
-    return EmotionResNet(get_model_config(cfg_or_preset, in_channels))
+def build_model(cfg: ModelConfig) -> nn.Module:
+    "The network of `cfg`: an `EmotionResNet`, or a `FeatureHead` for the musicnn backbone."
+    return FeatureHead(cfg) if cfg.backbone == 'musicnn' else EmotionResNet(cfg)
+
+def make_model(cfg_or_preset='small', in_channels: int | None = None) -> nn.Module:
+    "Build the network of a preset name ('full', 'small', 'tiny'), a `ModelConfig` or a config dict (`build_model`)."
+    return build_model(get_model_config(cfg_or_preset, in_channels))
 
 def model_splitter(model: EmotionResNet) -> list:
     "Two parameter groups for fastai: the convolutional body, then the head."
@@ -160,7 +181,7 @@ def _check_stats(d, name: str, n: int | None) -> dict:
 
 def _state_dict_problem(sd: dict, cfg: ModelConfig) -> str | None:
     "Why `sd` does not fit a model built from `cfg` (missing/unexpected keys, shape mismatches), or None."
-    with torch.device('meta'): ref = {k: v.shape for k, v in EmotionResNet(cfg).state_dict().items()}
+    with torch.device('meta'): ref = {k: v.shape for k, v in build_model(cfg).state_dict().items()}
     missing, unexpected = [k for k in ref if k not in sd], [k for k in sd if k not in ref]
     shapes = [f"{k} {tuple(sd[k].shape)} vs {tuple(ref[k])}" for k in ref if k in sd and sd[k].shape != ref[k]]
     probs = [f"{what} {len(l)} ({', '.join(l[:3])}{', ...' if len(l) > 3 else ''})"
@@ -266,14 +287,14 @@ def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
         if t.is_floating_point() and not torch.isfinite(t).all(): bad(f"state_dict[{k!r}] contains NaN or infinite values")
     return mcfg, sd
 
-def load_model_file(path, map_location='cpu') -> tuple[EmotionResNet, dict]:
+def load_model_file(path, map_location='cpu') -> tuple[nn.Module, dict]:
     "Safely load a model file: (model in eval mode, info dict). Raises `ModelFileError` for anything else."
     path = Path(path)
     if isinstance(map_location, (str, torch.device)) and torch.device(map_location).type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"map_location={map_location!r} but CUDA is not available")
     obj = _read(path, map_location)
     mcfg, sd = _validate(obj, path)
-    model = EmotionResNet(mcfg)
+    model = build_model(mcfg)
     try: model.load_state_dict(sd, strict=True)
     except RuntimeError as e: raise ModelFileError(path, f"state_dict does not load: {str(e).splitlines()[0]}") from None
     model.to(map_location if isinstance(map_location, (str, torch.device)) else 'cpu').eval()

@@ -16,8 +16,9 @@ import music_emotion
 # %% auto #0
 __all__ = ['MUSICNN_SR', 'MUSICNN_N_FFT', 'MUSICNN_HOP_LENGTH', 'MUSICNN_N_MELS', 'MUSICNN_PATCH', 'MUSICNN_PATCH_HOP',
            'MUSICNN_FORMAT', 'MUSICNN_FORMAT_VERSION', 'MUSICNN_MODELS', 'MUSICNN_WEIGHTS', 'MAX_MUSICNN_FILE_BYTES',
-           'musicnn_logmel', 'musicnn_patches', 'Musicnn', 'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn',
-           'musicnn_embedding_names', 'musicnn_embedding']
+           'EMBEDDING_VERSION', 'EMBEDDING_MODELS', 'EMBEDDING_WIDTH', 'musicnn_logmel', 'musicnn_patches', 'Musicnn',
+           'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn', 'musicnn_embedding_names', 'musicnn_embedding',
+           'wav_embedding', 'embedding_table']
 
 # %% ../nbs/03b_musicnn.ipynb #adc4bc36
 MUSICNN_SR, MUSICNN_N_FFT, MUSICNN_HOP_LENGTH, MUSICNN_N_MELS = 16000, 512, 256, 96   # musicnn's configuration.py
@@ -166,7 +167,7 @@ def _check_musicnn(obj) -> str | None:
 
 def load_musicnn(name: str = 'msd', device=None) -> Musicnn:
     "The pretrained musicnn `name` ('msd': MSD_musicnn, 'mtt': MTT_musicnn, or the path of a weights file) in eval mode, on `device`. Raises `ModelFileError`."
-    from music_emotion.model import ModelFileError, _read   # here: importing music_emotion.model starts audio's decoder filter
+    from music_emotion.model import ModelFileError, _read   # here, not at import: loading torch's safe reader costs nothing until needed
     if name not in MUSICNN_MODELS and not Path(name).suffix and not Path(name).exists(): musicnn_weights_path(name)   # a misspelt name: say so
     path = musicnn_weights_path(name) if name in MUSICNN_MODELS else Path(name)
     if path.is_file() and path.stat().st_size > MAX_MUSICNN_FILE_BYTES:
@@ -208,3 +209,21 @@ def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None
             f = torch.cat([torch.cat(m(b.to(dev))[::-1], 1) for b in p.split(batch_size)]).float().cpu()   # (patches, pen + tags)
         out += [f.mean(0), f.std(0, correction=0)]
     return torch.cat(out)
+
+# %% ../nbs/03b_musicnn.ipynb #34827b20
+EMBEDDING_VERSION = 1
+EMBEDDING_MODELS = ('msd', 'mtt')
+EMBEDDING_WIDTH = 2 * 2 * (200 + 50)   # for each model, mean and std over patches of [penultimate, tags]
+
+def wav_embedding(wav, sr: int) -> np.ndarray:
+    "`musicnn_embedding` (MSD and MTT musicnn, all patches) of a window `wav` ((channels,) samples) at `sr` Hz, as float32 numpy."
+    return musicnn_embedding(wav, sr, EMBEDDING_MODELS).numpy()
+
+def embedding_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "The musicnn embeddings (len(paths), EMBEDDING_WIDTH) of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
+    from music_emotion.audio import AudioConfig, load_clip
+    from music_emotion.features import cached_rows, feature_config
+    fcfg = feature_config(cfg or AudioConfig())
+    for m in EMBEDDING_MODELS: _shared_musicnn(m)              # loaded once, before any thread
+    return cached_rows(paths, Path(cache_dir)/f'musicnn-v{EMBEDDING_VERSION}-{fcfg.key}', lambda p: wav_embedding(load_clip(p, fcfg)[0], fcfg.sample_rate),
+                       EMBEDDING_WIDTH, workers, progress, what='musicnn embeddings')

@@ -15,13 +15,13 @@ from fastai.callback.mixup import MixUp
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
+from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir
 from .data import scan_dataset, split_dataset, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
-from .features import feature_table, N_FEATURES
+from .features import song_features, feature_width, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
 from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
@@ -73,6 +73,7 @@ def _check_config(c: TrainConfig):
     if not c.mixup >= 0: bad(f"mixup (alpha) cannot be negative, got {c.mixup}")
     if c.weight_decay is not None and not c.weight_decay >= 0: bad(f"weight_decay cannot be negative, got {c.weight_decay}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
+    if c.backbone not in BACKBONES: bad(f"backbone must be one of {', '.join(BACKBONES)}, got {c.backbone!r}")
     if c.run_name is not None: _check_run_name(c.run_name)
     if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
     try: c.audio_config()  # AudioConfig validates itself
@@ -189,12 +190,12 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     cr = cache.build(df.path.dropna().tolist(), n_workers=None, progress=not quiet and interactive())
     failed = dict(cr.failed)
     _say(quiet, f"spectrograms: {cr.computed} computed, {cr.reused} reused from {cache_dir} ({time.time() - t1:.1f} s)")
-    if cfg.features:   # computed once per file, cached next to the spectrograms
+    if cfg.feature_kinds():   # computed once per file, cached next to the spectrograms
         t2 = time.time()
         ok = df.path.notna() & ~df.path.isin(list(failed))
-        _, ffail = feature_table(df.path[ok].tolist(), cache_dir, cfg.audio_config(), progress=not quiet and interactive())
+        _, ffail = song_features(df.path[ok].tolist(), cache_dir, cfg.audio_config(), kinds=cfg.feature_kinds(), progress=not quiet and interactive())
         failed.update(ffail)
-        _say(quiet, f"features: {int(ok.sum()) - len(ffail)} songs ({time.time() - t2:.1f} s)")
+        _say(quiet, f"features ({' + '.join(cfg.feature_kinds())}): {int(ok.sum()) - len(ffail)} songs ({time.time() - t2:.1f} s)")
     if failed:
         first = next(iter(failed.items()))
         _say(quiet, f"warning: {len(failed)} audio file(s) could not be decoded and are left out, e.g. {first[0]}: {first[1]}")
@@ -328,8 +329,8 @@ def _build(cfg: TrainConfig, df, cache, data: dict, run_dir: Path, tb_dir: Path,
     "(dls, learn) of the run, seeded; its config.json written when `write_config`."
     set_seed(cfg.seed)
     aug = cfg.aug_config()
-    dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.features)
-    mcfg = cfg.model_config(N_FEATURES if cfg.features else 0)
+    dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.feature_kinds())
+    mcfg = cfg.model_config(feature_width(cfg.feature_kinds()))
     learn = make_learner(dls, make_model(mcfg), lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
                          run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
                          cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
