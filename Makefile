@@ -21,8 +21,9 @@ demo: venv
 	else \
 	  echo "input/ holds a dataset with problems:"; $(BIN)/music-emotion-data input --check; exit 2; \
 	fi; \
+	run=$$(ls -td models/*/ 2>/dev/null | head -n 1); \
 	echo; echo "Next:"; \
-	echo "  $(BIN)/music-emotion-predict models/<run>/ song.mp3   # the model just trained (models/ lists the runs)"; \
+	echo "  $(BIN)/music-emotion-predict $${run:-models/<run>/} song.mp3   # the model just trained"; \
 	echo "  $(BIN)/music-emotion-predict pretrained song.mp3      # the shipped model of real music (see music_emotion/pretrained/MODEL_CARD.md)"; \
 	echo "  $(BIN)/tensorboard --logdir visualisation/runs       # the training curves and figures"; \
 	echo "  make lab                                            # JupyterLab on the notebooks (start with nbs/tutorial.ipynb)"

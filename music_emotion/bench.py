@@ -19,8 +19,8 @@ from .model import make_model, param_count, save_model_file
 # %% auto #0
 __all__ = ['TINY_AUDIO', 'HEADLINE_KEYS', 'PERF_TARGETS', 'timed_runs', 'PeakMemory', 'music_like', 'make_clips',
            'bench_settings', 'librosa_spectrogram', 'bench_preprocess', 'SeedStyleDataset', 'bench_table',
-           'bench_epoch', 'bench_train', 'bench_inference', 'resolve_device', 'bench', 'format_table', 'main_args',
-           'main']
+           'bench_epoch', 'bench_train', 'bench_inference', 'bench_features', 'resolve_device', 'bench', 'format_table',
+           'main_args', 'main']
 
 # %% ../nbs/08_bench.ipynb #d9cc33cb
 def timed_runs(fn, min_n: int = 1, max_n: int = 5, budget_s: float | None = None, sync=None) -> list[float]:
@@ -241,6 +241,30 @@ def bench_inference(preset: str, paths, cfg: AudioConfig, workdir, device='cpu',
                 songs=len(paths), windows=int(df['n_windows'].sum()), batch_size=batch_size, preset=preset,
                 predictor='music_emotion.inference.predict', device=str(em.device))
 
+# %% ../nbs/08_bench.ipynb #b05f4076
+def _fork_table(paths, cfg: AudioConfig, workers: int) -> np.ndarray:
+    "The handcrafted features of `paths` in `workers` forked processes: how `feature_table` computed them before it used threads (the benchmark's baseline)."
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from music_emotion.features import _features_of, feature_config
+    fcfg = feature_config(cfg)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork')) as ex:
+        return np.stack(list(ex.map(_features_of, [str(p) for p in paths], [fcfg] * len(paths))))
+
+def bench_features(paths, cfg: AudioConfig, workdir, workers: int = 2) -> dict:
+    "Clips/s and × real time of the per-clip vectors from a cold cache: handcrafted features (`workers` threads, and forked processes as before) and musicnn embeddings (`workers` threads)."
+    from music_emotion.features import song_features, librosa_ready
+    from music_emotion.musicnn import wav_embedding
+    paths, audio_s = [str(p) for p in paths], len(paths) * cfg.max_ms / 1000
+    librosa_ready(); wav_embedding(np.zeros((1, 16000), 'float32'), 16000)      # warm-up: compiled code, weights
+    out = {}
+    for name, fn in (('handcrafted_threads', lambda: song_features(paths, Path(tempfile.mkdtemp(dir=workdir)), cfg, ('handcrafted',), workers)),
+                     ('handcrafted_fork', lambda: _fork_table(paths, cfg, workers)),
+                     ('musicnn_threads', lambda: song_features(paths, Path(tempfile.mkdtemp(dir=workdir)), cfg, ('musicnn',), workers))):
+        t = time.perf_counter(); fn(); s = time.perf_counter() - t
+        out[name] = dict(clips_per_s=len(paths) / s, realtime_factor=audio_s / s, seconds=s)
+    return dict(**out, clips=len(paths), clip_s=cfg.max_ms / 1000, workers=workers)
+
 # %% ../nbs/08_bench.ipynb #b7e392a5
 HEADLINE_KEYS = ('preprocess_speedup_vs_librosa', 'cached_data_speedup_vs_seed_pipeline', 'cached_data_samples_per_s',
                  'train_samples_per_s_small', 'train_samples_per_s_full', 'inference_realtime_factor_small',
@@ -315,6 +339,9 @@ def bench(quick: bool = False, json_out=None, device=None, workdir=None, threads
                 with PeakMemory(dev) as pm:
                     d[f'inference_{preset}'] = bench_inference(preset, paths, cfg, work, dev, s['infer_bs'], lo, hi, budget)
                 mem[f'inference_{preset}'] = pm.to_dict()
+            say("per-clip vectors: handcrafted features, musicnn embeddings")
+            with PeakMemory('cpu') as pm: d['features'] = bench_features(paths, cfg, work)
+            mem['features'] = pm.to_dict()
             res['load_avg_end'] = _load()
     finally:
         if own: shutil.rmtree(work, ignore_errors=True)
@@ -356,6 +383,11 @@ def format_table(r: dict) -> str:
         key = f'inference_realtime_factor_{k}'
         rows.append((f"inference {k}, x real time", f"{i['realtime_factor']:.1f}", f"{i['s_per_song']:.3f} s/song", '',
                      *tgt(key), rss(f'inference_{k}')))
+    if 'features' in d:
+        f = d['features']; h, hf, m = f['handcrafted_threads'], f['handcrafted_fork'], f['musicnn_threads']
+        rows += [(f"handcrafted features ({f['workers']} threads), clips/s", f"{h['clips_per_s']:.2f}", f"{hf['clips_per_s']:.2f} ({f['workers']} forked processes)",
+                  f"{h['clips_per_s'] / hf['clips_per_s']:.2f}x", '', '', rss('features')),
+                 (f"musicnn embeddings ({f['workers']} threads), clips/s", f"{m['clips_per_s']:.2f}", f"{m['realtime_factor']:.0f}x real time", '', '', '', '')]
     head = ('measurement', 'ours', 'baseline', 'ratio', 'target', 'met', 'peak RSS MB' + (' / CUDA MB' if r['device'].startswith('cuda') else ''))
     w = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
     line = lambda x: '  '.join(str(v).ljust(w[i]) for i, v in enumerate(x)).rstrip()

@@ -191,10 +191,12 @@ def _legacy_entry(cache: SpecCache, p) -> str | None:
 
 @contextlib.contextmanager
 def torch_threads(n: int | None):
-    "torch's intra-op thread count set to `n` inside the block (None: unchanged), and restored after it."
-    old = torch.get_num_threads()
-    if n: torch.set_num_threads(n)
-    try: yield
+    "torch's intra-op threads and the native BLAS/OpenMP pools of numpy and scipy (threadpoolctl) limited to `n` inside the block (None: unchanged), restored after it: for worker threads that share the cores."
+    if not n: yield; return
+    from threadpoolctl import threadpool_limits
+    old = torch.get_num_threads(); torch.set_num_threads(n)
+    try:
+        with threadpool_limits(n): yield
     finally: torch.set_num_threads(old)
 
 @patch

@@ -312,7 +312,8 @@ def predict_parser() -> argparse.ArgumentParser:
     "The arguments of `music-emotion-predict`."
     ap = argparse.ArgumentParser(prog='music-emotion-predict',
         description="Predict valence and arousal (DEAM's 1..9 scale, mean over windows) of audio files with a trained model.")
-    ap.add_argument('model', metavar='MODEL', help='run folder models/<run>/ or its model.pt')
+    ap.add_argument('model', metavar='MODEL', help="'pretrained' (the shipped model of real music, music_emotion/pretrained/MODEL_CARD.md), "
+                    "a run folder models/<run>/ or its model.pt")
     ap.add_argument('paths', metavar='PATH', nargs='+', help=f"audio files or folders (searched recursively for {' '.join(AUDIO_EXTS)})")
     ap.add_argument('--timeline', action='store_true', help='also give the prediction of every window over each song')
     ap.add_argument('--window-ms', type=float, default=None, help="window length in ms (default: the model's clip length)")

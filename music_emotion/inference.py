@@ -16,15 +16,16 @@ from .config import run_cli
 from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audio, load_audio, audio_info, to_channels, resample,
                                  fit_length, mel_db)
 from .model import ModelFileError, load_model_file
-from .data import TargetScaler
+from .data import TargetScaler, quadrant_of, QUADRANTS
 from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar
 from .features import window_features
 
 # %% auto #0
-__all__ = ['PRETRAINED', 'MEL_GROUP', 'PREFETCH_SAMPLES', 'STREAM_SAMPLES', 'PRED_COLUMNS', 'TIMELINE_COLUMNS', 'TABLE_WIDTH',
-           'best_device', 'find_model_file', 'EmotionModel', 'load_model', 'predict_specs', 'window_starts',
-           'n_windows', 'default_workers', 'collect_audio', 'predict_songs', 'predict', 'analyse_song',
-           'predict_timeline', 'format_table', 'read_partial_csv', 'CsvOut', 'run_predict', 'main_args', 'main']
+__all__ = ['PRETRAINED', 'MEL_GROUP', 'PREFETCH_SAMPLES', 'STREAM_SAMPLES', 'DEMO_NOTE', 'PRED_COLUMNS', 'DECIMALS',
+           'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file', 'EmotionModel', 'load_model',
+           'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs',
+           'predict', 'analyse_song', 'predict_timeline', 'quadrant_name', 'format_table', 'read_partial_csv', 'CsvOut',
+           'run_predict', 'main_args', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
@@ -356,6 +357,15 @@ def collect_audio(paths) -> tuple[list[str], list[dict]]:
 def _as_model(model, device=None) -> EmotionModel:
     return model if isinstance(model, EmotionModel) else load_model(model, device=device)
 
+DEMO_NOTE = ("this model was trained on the synthetic demo dataset: its answers on real music mean little "
+             "(use 'pretrained' or a model trained on real music)")
+
+def _warn_demo(em: EmotionModel):
+    "A `UserWarning` (once per model file) when `em` was trained on the demo dataset; the console script says it in its own line."
+    if (em.info.get('trained_on') or {}).get('kind') == 'demo':
+        import warnings
+        warnings.warn(f"{em.path or 'model'}: {DEMO_NOTE}", UserWarning, stacklevel=3)
+
 def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False,
                   workers: int | None = None, on_song=None, errors: str = 'skip') -> tuple[list, list]:
     "Song rows, timelines and problems for `paths`: ([(row dict, timeline DataFrame)], [{'path', 'error'}]), in input order; `on_song(row, timeline)` is called as each song is done; `errors='raise'` raises the first problem instead."
@@ -377,14 +387,15 @@ PRED_COLUMNS = ['path', 'valence', 'arousal', 'valence_std', 'arousal_std', 'n_w
 def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, progress: bool = False, errors: str = 'raise',
             workers: int | None = None) -> pd.DataFrame:
     "Valence and arousal (1..9, mean over windows) of each file in `paths` (files or folders), one row per file."
-    done, problems = predict_songs(model, paths, batch_size, window_ms, hop_ms, progress, workers, errors=errors)
+    em = _as_model(model); _warn_demo(em)
+    done, problems = predict_songs(em, paths, batch_size, window_ms, hop_ms, progress, workers, errors=errors)
     df = pd.DataFrame([r for r, _ in done], columns=PRED_COLUMNS)
     df.attrs['errors'] = problems
     return df
 
 def analyse_song(model, path, window_ms=None, hop_ms=None, batch_size: int = 32, hop_s=None) -> dict:
     "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples; None for a song too long to hold, see `STREAM_SAMPLES`), 'sample_rate'}; the hop as `hop_ms` or `hop_s`."
-    em = _as_model(model)
+    em = _as_model(model); _warn_demo(em)
     win, hop = _window_params(em.audio_config, window_ms, _hop_ms(hop_ms, hop_s))
     if _n_samples(path, em.audio_config) > STREAM_SAMPLES: song, y = _stream_song(em, path, 0, win, hop, batch_size)
     else:
@@ -398,11 +409,21 @@ def predict_timeline(model, path, window_ms=None, hop_ms=None, batch_size: int =
     return analyse_song(model, path, window_ms, hop_ms, batch_size, hop_s)['timeline']
 
 # %% ../nbs/06_inference.ipynb #4b5a7400
+DECIMALS = 4   # the JSON and the CSV carry the same rounded numbers
+
+def _rounded(v): return round(float(v), DECIMALS) if isinstance(v, (float, np.floating)) else v
+
+def quadrant_name(valence: float, arousal: float) -> str:
+    "'Q1'..'Q4' of a (valence, arousal) rating (the side of 5 on each axis), or '-' on a line."
+    q = int(quadrant_of(np.array([[valence, arousal]], dtype='float64'))[0])
+    return QUADRANTS[q] if q >= 0 else '-'
+
 def _records(done: list, timeline: bool) -> list:
     out = []
     for row, tl in done:
-        r = dict(row)
-        if timeline: r['timeline'] = tl.to_dict('records')
+        r = {k: _rounded(v) for k, v in row.items()}
+        r['quadrant'] = quadrant_name(row['valence'], row['arousal'])
+        if timeline: r['timeline'] = [{k: _rounded(v) for k, v in w.items()} for w in tl.to_dict('records')]
         out.append(r)
     return out
 
@@ -423,9 +444,11 @@ def _shown(path: str, width: int) -> str:
     return s[:head] + '…' + s[len(s) - (width - 1 - head):]
 
 def format_table(t: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
-    "The table `music-emotion-predict` prints: paths as given, left-aligned (shortened in the middle to fit `width`), numbers right-aligned with 2 decimals."
+    "The table `music-emotion-predict` prints: paths as given, left-aligned (shortened in the middle to fit `width`), numbers right-aligned with 2 decimals, the quadrant after arousal."
+    t = t.copy()
+    t.insert(list(t.columns).index('arousal') + 1, 'quadrant', [quadrant_name(v, a) for v, a in zip(t.valence, t.arousal)])
     num = [c for c in t.columns if c != 'path']
-    cells = {c: [str(int(v)) if c == 'n_windows' else f"{v:.2f}" for v in t[c]] for c in num}
+    cells = {c: [str(v) if c == 'quadrant' else str(int(v)) if c == 'n_windows' else f"{v:.2f}" for v in t[c]] for c in num}
     widths = {c: max([len(c)] + [len(v) for v in cells[c]]) for c in num}
     room = max(12, width - sum(widths.values()) - 2 * len(num))
     paths = [_shown(str(p), room) for p in t.path]
@@ -458,7 +481,7 @@ def _csv_field(v) -> str:
     "One CSV field as `CsvOut` writes it: numbers as Python prints them; text quoted when it holds a comma, a quote, \\r or \\n."
     if isinstance(v, (bool, np.bool_)): v = int(v)
     if isinstance(v, (int, np.integer)): return str(int(v))
-    if isinstance(v, (float, np.floating)): return repr(float(v))
+    if isinstance(v, (float, np.floating)): return repr(_rounded(v))
     v = str(v)
     return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
 
@@ -577,7 +600,7 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     except ModelFileError as e: _say(f"error: bad model file: {e}"); return 2
     except (RuntimeError, AssertionError) as e: _say(f"error: cannot use device {device!r}: {str(e).splitlines()[0]}"); return 2
     if (em.info.get('trained_on') or {}).get('kind') == 'demo':
-        _say("note: this model was trained on the synthetic demo dataset: its answers on real music mean little (use 'pretrained' or a model trained on real music)")
+        _say(f"note: {DEMO_NOTE}")
     try: _window_params(em.audio_config, window_ms, hop_ms)
     except ValueError as e: _say(f"error: {e}"); return 2
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2
@@ -593,7 +616,7 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
         if resume: files = _not_done(files, [r['path'] for r, _ in kept])
         if resume: _say(f"resuming {csv}: {len(kept)} song{'s' * (len(kept) != 1)} kept, {len(files)} file{'s' * (len(files) != 1)} to predict")
     try:
-        done, errs = predict_songs(em, files, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1,
+        done, errs = predict_songs(em, files, batch_size, window_ms, hop_ms, progress=not quiet and len(files) > 1 and sys.stderr.isatty(),
                                    workers=workers, on_song=sink.add if sink else None)
         if sink is not None: sink.close()
     except OutputError as e:

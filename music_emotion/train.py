@@ -279,10 +279,11 @@ def _resolve_run(demo, overrides: dict, resume: bool, models_dir, run_name, quie
     if ignored: _say(quiet, f"note: resuming with the run's own settings; ignoring {', '.join(f'{k}={v!r}' for k, v in ignored.items())}")
     return resolve_config(base=base, **{k: v for k, v in overrides.items() if k in RUNTIME_FIELDS})
 
-def train(demo: bool = False, resume: bool = False, overwrite: bool = False, quiet: bool = False, cbs=None, **settings) -> TrainResult:
-    "Train a model as `TrainConfig` settings (keyword arguments, None = default) describe; `cbs`: extra fastai callbacks. See the table above for what it writes."
+def train(demo: bool = False, resume: bool = False, overwrite: bool = False, quiet: bool = False, cbs=None, song_report: bool = True,
+          **settings) -> TrainResult:
+    "Train a model as `TrainConfig` settings (keyword arguments, None = default) describe; `cbs`: extra fastai callbacks; `song_report=False` skips predicting the test songs whole with the saved model (`metrics['test_song']`). See the table above for what it writes."
     started = start_distributed()
-    try: return _train(demo, resume, overwrite, quiet, cbs, settings)
+    try: return _train(demo, resume, overwrite, quiet, cbs, settings, song_report)
     finally:
         if started: end_distributed()
 
@@ -366,7 +367,7 @@ def _fit(learn, cfg: TrainConfig, start: int, quiet: bool, rank: int, world: int
         raise TrainingDiverged(f"{e} The run folder {run_dir} keeps this run's files: to train under the name {cfg.run_name} "
                                f"again, add --overwrite (or choose another --run-name).") from None
 
-def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
+def _train(demo, resume, overwrite, quiet, cbs, settings, song_report: bool = True) -> TrainResult:
     t_start = time.time()
     world, rank = max(1, num_distrib()), rank_distrib() if num_distrib() > 1 else 0
     with contextlib.ExitStack() as stack:
@@ -385,7 +386,7 @@ def _train(demo, resume, overwrite, quiet, cbs, settings) -> TrainResult:
         fit_s = time.time() - t_fit
         if rank: return TrainResult(run_dir, tb_dir, None, cfg, learn)   # rank 0 alone evaluates and writes the artifacts
         with single_process() if world > 1 else contextlib.nullcontext():
-            metrics, test_pt = _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s)
+            metrics, test_pt = _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s, song_report)
         _say(quiet, summary(metrics, run_dir))
         tp, tt = test_pt or (None, None)
         return TrainResult(run_dir, tb_dir, metrics, cfg, learn, tp, tt, df.song_id[df.split == 'test'].astype(str).tolist() if tp is not None else None)
@@ -417,7 +418,7 @@ def trained_on(cfg: TrainConfig, data: dict) -> dict:
     return dict(kind='demo' if cfg.demo else data['kind'], name=(p.parent.name if p.is_file() else p.name) or str(p),
                 path=str(p), n_songs=int(sum(data['counts'].values())), n_train=int(data['counts']['train']))
 
-def _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s) -> tuple[dict, tuple | None]:
+def _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s, song_report: bool = True) -> tuple[dict, tuple | None]:
     "Evaluate the best model, write `model.pt` and `metrics.json`: (metrics, (test predictions, test targets) or None)."
     last = read_last(run_dir/'last.pth') if (run_dir/'last.pth').exists() else {}
     rec = learn.recorder
@@ -442,7 +443,7 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s) -> tuple[dic
                                                      trained_on=trained_on(cfg, data)))
     t = time.time()
     test_song, song_skipped, song_error = None, [], None
-    if test is not None:
+    if test is not None and song_report:
         try: test_song, song_skipped = song_level_report(run_dir/'model.pt', test_df, cfg.batch_size, dls.device)
         except Exception as e: song_error = f"{type(e).__name__}: {e}"   # the run's other results are kept either way
     metrics = dict(test=test, test_song=test_song, test_song_skipped=song_skipped, valid=valid, n_train=n['train'],
