@@ -14,14 +14,15 @@ from fastai.learner import Learner, AvgLoss
 from fastai.callback.core import CancelEpochException
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback
 from fastai.callback.progress import ProgressCallback
+from fastai.callback.mixup import MixUp
 from fastai.torch_core import to_detach, get_model, rank_distrib, num_distrib, distrib_barrier
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
 from .files import atomic_torch_save
 
 # %% auto #0
-__all__ = ['gathered', 'ValidLoss', 'FixedLearner', 'plain_state', 'logs', 'BestModelCallback', 'GlooSafeDL', 'DDPTrainer',
-           'single_process']
+__all__ = ['gathered', 'ValidLoss', 'FixedLearner', 'plain_state', 'logs', 'BestModelCallback', 'MixUpInputs', 'GlooSafeDL',
+           'DDPTrainer', 'single_process']
 
 # %% ../nbs/04a_fastai_fixes.ipynb #193b782a
 def gathered(learn):
@@ -143,6 +144,21 @@ def _set_rng_state(learn, s: dict):
     if 'train_dl' in s and isinstance(getattr(_train_dl(learn), 'rng', None), random.Random): _train_dl(learn).rng.setstate(s['train_dl'])
 
 
+
+# %% ../nbs/04a_fastai_fixes.ipynb #61b159e9
+class MixUpInputs(MixUp):
+    "fastai's `MixUp` for learners with several inputs: every input and the targets blended with the same λ and partner."
+    def before_batch(self):
+        xb = self.learn.xb
+        if len(xb) == 1: return super().before_batch()
+        dev = xb[0].device
+        lam = self.distrib.sample((self.y.size(0),)).squeeze().to(dev)
+        self.lam = torch.stack([lam, 1 - lam], 1).max(1)[0]
+        shuffle = torch.randperm(self.y.size(0)).to(dev)
+        self.yb1 = tuple(L(self.yb).itemgot(shuffle))
+        w = lambda t: self.lam.view(-1, *[1] * (t.ndim - 1)).to(t.dtype)
+        self.learn.xb = tuple(torch.lerp(x[shuffle], x, w(x)) for x in xb)
+        if not self.stack_y: self.learn.yb = tuple(torch.lerp(y1, y, w(y)) for y1, y in zip(self.yb1, self.yb))
 
 # %% ../nbs/04a_fastai_fixes.ipynb #dd794aef
 class GlooSafeDL(DistributedDL):

@@ -641,6 +641,11 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
         except OSError as e: _say(f"error: cannot write {plot}: {e.strerror or e}"); return 1
         _say(f"wrote {plot}")
     if done and errors: _say(f"predicted {len(done)} file{'s' * (len(done) != 1)}, skipped {len(errors)}")
+    one = [r['path'] for r, tl in done if timeline and tl is not None and len(tl) == 1]
+    if one:
+        w = (window_ms or em.audio_config.max_ms) / 1000
+        _say(f"note: {len(one)} song{'s are' if len(one) > 1 else ' is'} not longer than the {w:g} s window (e.g. {_shown(one[0], 80)}): one window, "
+             f"no arc, whatever the hop; a shorter --window-ms (e.g. {max(3000, int(w * 1000) // 3)}) gives one")
     return status
 
 def main_args(a) -> int:

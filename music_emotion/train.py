@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from fastai.torch_core import set_seed, rank_distrib, num_distrib
-from fastai.callback.mixup import MixUp
+from .fastai_fixes import MixUpInputs
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
@@ -334,7 +334,7 @@ def _build(cfg: TrainConfig, df, cache, data: dict, run_dir: Path, tb_dir: Path,
     mcfg = cfg.model_config(feature_width(cfg.feature_kinds()))
     learn = make_learner(dls, make_model(mcfg), lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
                          run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
-                         cbs=L([MixUp(cfg.mixup)] if cfg.mixup else []) + L(cbs))
+                         cbs=L([MixUpInputs(cfg.mixup)] if cfg.mixup else []) + L(cbs))
     if write_config: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
     return dls, learn
 
@@ -472,15 +472,16 @@ def song_level_report(model_file, test_df: pd.DataFrame, batch_size: int = 32, d
 
 def summary(m: dict, run_dir) -> str:
     "A few lines about a finished run: epochs, best value, validation and test metrics, where it is saved."
-    def line(name, rep):
+    def line(name, rep, n=None):
         if rep is None: return f"  {name:<10}  (fewer than 3 songs: no metrics)"
         q = rep.get('quadrant')
+        border = f"; {n - q['n']} of {n} on a border, a true value of exactly 5: no quadrant" if q and n and n > q['n'] else ''
         quad = (f"\n  {'':<10}  quadrant: accuracy={q['accuracy']:.3f} macro F1={q['macro_f1']:.3f}   sign accuracy: "
-                f"valence={q['valence_sign_acc']:.3f} arousal={q['arousal_sign_acc']:.3f}   ({q['n']} songs)") if q else ''
+                f"valence={q['valence_sign_acc']:.3f} arousal={q['arousal_sign_acc']:.3f}   ({q['n']} songs{border})") if q else ''
         return f"  {name:<10}  " + '   '.join(f"{d}: r={rep[d]['pearson']:.3f} CCC={rep[d]['ccc']:.3f} R²={rep[d]['r2']:.3f} RMSE={rep[d]['rmse']:.3f}" for d in DIMS) + quad
     skipped = m.get('test_song_skipped') or []
     return '\n'.join([f"done: {m['epochs_run']} epochs" + (f", best {m['monitor']} {m['best_value']:.4f} at epoch {m['best_epoch']}" if m['best_epoch'] is not None else '')
-                      + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid']), line('test', m['test'])]
+                      + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid'], m.get('n_valid')), line('test', m['test'], m.get('n_test'))]
                      + ([f"  {'test songs':<10}  (not evaluated: {m['test_song_error']})" if m.get('test_song_error') else line('test songs', m['test_song'])]
                         if m.get('test') is not None else [])
                      + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(e['path'] for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)

@@ -241,10 +241,12 @@ def plot_arc(times, valence, arousal, title: str | None = None, plane: bool = Tr
         sc = p.scatter(v, a, c=t, cmap='viridis', s=18, zorder=3)
         # start: a wide green ring; end: a small black square on top of it: both stay visible where the song ends where it began
         ends = (('start', 0, 'o', dict(s=150, facecolors='none', edgecolors=START_COLOR, linewidths=2)), ('end', -1, 's', dict(s=40, color=END_COLOR)))
-        for name, j, mk, kw in ends: p.scatter(v[[j]], a[[j]], marker=mk, zorder=5 if j else 4, label=name, **kw)
+        one = len(v) == 1                          # a song no longer than the window: one point, no path
+        for name, j, mk, kw in ends[:1] if one else ends: p.scatter(v[[j]], a[[j]], marker=mk, zorder=5 if j else 4, label=name, **kw)
         fig.colorbar(sc, ax=p, label='time (s)', shrink=0.8)   # (before the names: it narrows the panel)
-        _place_labels(p, v[[0, -1]], a[[0, -1]], [f'start {t[0]:g} s', f'end {t[-1]:g} s'], avoid=np.column_stack([v, a]), clear=7,
-                      colors=[START_COLOR, END_COLOR])
+        if one: _place_labels(p, v, a, [f'the whole song ({t[0]:g} s): one window'], avoid=np.column_stack([v, a]), clear=7, colors=[START_COLOR])
+        else: _place_labels(p, v[[0, -1]], a[[0, -1]], [f'start {t[0]:g} s', f'end {t[-1]:g} s'], avoid=np.column_stack([v, a]), clear=7,
+                            colors=[START_COLOR, END_COLOR])
         p.set_title('path in the valence-arousal plane')
     if title: _title_above(fig, [x for x in fig.axes if x.get_label() != '<colorbar>'], title)
     return fig
