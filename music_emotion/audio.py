@@ -14,10 +14,11 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_DURATION_S', 'CROP_MODES', 'STREAM_BLOCK', 'AudioError', 'quiet_decoder',
-           'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio', 'to_channels', 'resample',
-           'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio', 'show_spec',
-           'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
+__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_SAMPLE_ABS', 'MAX_DURATION_S', 'CROP_MODES', 'STREAM_BLOCK', 'AudioError',
+           'quiet_decoder', 'sample_problem', 'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio',
+           'to_channels', 'resample', 'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram',
+           'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS',
+           'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2c712b53
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
@@ -79,10 +80,18 @@ def _after_fork():
 
 # %% ../nbs/00_audio.ipynb #c1862682
 MIN_SAMPLE_RATE = 4000        # Hz: the lowest native sample rate accepted (half of telephone audio's 8 kHz)
+MAX_SAMPLE_ABS = 1000.0       # |sample| above this (60 dB beyond full scale) is not audio: its spectrogram would overflow to NaN
 MAX_DURATION_S = 4 * 3600     # seconds: the longest file accepted, by its header
 _OS_REASONS = {errno.ENOENT: 'file not found', errno.EACCES: 'permission denied', errno.EPERM: 'permission denied (operation not permitted)',
                errno.ELOOP: 'symbolic link cycle (too many levels of symbolic links)', errno.ENAMETOOLONG: 'file name too long',
                errno.ENOTDIR: 'a part of the path is a file, not a folder', errno.EROFS: 'read-only file system'}
+
+def sample_problem(x: np.ndarray) -> str | None:
+    "Why decoded samples `x` cannot be used, or None: NaN or infinite values, or values far beyond audio's ±1 range (`MAX_SAMPLE_ABS`), which turn every later number into NaN."
+    if not np.isfinite(x).all(): return "contains NaN or infinite samples"
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    if peak > MAX_SAMPLE_ABS: return f"sample values reach {peak:.3g}, far beyond audio's ±1 range (at most {MAX_SAMPLE_ABS:g} is accepted): corrupt, or not audio"
+    return None
 
 def os_reason(e: OSError, path=None) -> str:
     "The real reason of the `OSError` `e` in a few words, for one-line messages: 'permission denied', 'symbolic link cycle …', 'file name too long' …"
@@ -182,7 +191,7 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     if len(data) == 0: raise AudioError(path, "contains no audio samples")
     _check_complete(path, len(data), n, sr, total, start)
-    if not np.isfinite(data).all(): raise AudioError(path, "contains NaN or infinite samples")
+    if (why := sample_problem(data)): raise AudioError(path, why)
     return torch.from_numpy(_as_channels_first(data, mono)), sr
 
 # %% ../nbs/00_audio.ipynb #2883a04b
@@ -238,7 +247,7 @@ def stream_audio(path, sample_rate: int, channels: int = 1, block: int = STREAM_
                                        f"its header promises ({_sf_reason(e)}); truncated or damaged?") from None
             if not len(x): break
             got += len(x)
-            if not np.isfinite(x).all(): raise AudioError(path, "contains NaN or infinite samples")
+            if (why := sample_problem(x)): raise AudioError(path, why)
             y = _channels_of(x, channels)
             if rs is not None: y = rs.resample_chunk(y[:, 0] if channels == 1 else y)
             if len(y): yield out(y)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #5913e274
 from __future__ import annotations
-import argparse, hashlib, importlib, json, numbers, sys
+import argparse, hashlib, importlib, json, math, numbers, sys
 from dataclasses import dataclass, asdict, fields, field, replace
 
 # %% auto #0
@@ -45,6 +45,10 @@ class AudioConfig:
             if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: a typo or a hostile file, not music
         if self.channels not in (1, 2): bad(f"channels must be 1 or 2, got {self.channels!r}")
         if self.crop not in CROPS: bad(f"crop must be one of {CROPS}, got {self.crop!r}")
+        for n in ('f_min', 'f_max', 'top_db'):   # NaN passes every comparison below: a model file's top_db=nan made every answer NaN
+            v = getattr(self, n)
+            if (v is not None or n == 'f_min') and (isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)):
+                bad(f"{n} must be a finite number{'' if n == 'f_min' else ' or None'}, got {v!r:.40}")
         nyq = self.sample_rate / 2
         if not 0 <= self.f_min < (self.f_max or nyq): bad(f"need 0 <= f_min < f_max, got f_min={self.f_min}, f_max={self.f_max}")
         if self.f_max is not None and self.f_max > nyq: bad(f"f_max={self.f_max} is above the Nyquist frequency {nyq}")
@@ -125,7 +129,7 @@ class ModelConfig:
     def to_dict(self) -> dict:
         "Plain Python types only (lists, not tuples), for model files and JSON."
         d = asdict(self)
-        return {**d, 'widths': list(self.widths), 'blocks': list(self.blocks)}
+        return {**d, 'widths': list(self.widths), 'blocks': list(self.blocks), 'features': list(self.features)}
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
         "Rebuild a config, refusing unknown keys (a file from another version, or a typo)."

@@ -376,6 +376,8 @@ def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=Non
     win, hop = _window_params(em.audio_config, window_ms, hop_ms)
     done = []
     for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
+        if song is not None and not np.isfinite(np.asarray(y, dtype='float64')).all():   # never a NaN answer, whatever the model file holds
+            song, y = None, AudioError(p, "the model's answer is not a finite number (NaN or infinite): the model file or this audio is broken")
         if song is None and errors == 'raise': raise y
         if song is None: problems.append({'path': p, 'error': y.reason if isinstance(y, AudioError) else str(y)}); continue
         done.append((i, _song_row(song, y), _timeline(song, y, win, em.audio_config.sample_rate)))
@@ -633,7 +635,7 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     done = kept + done
     if csv not in (None, '-'): _say(f"wrote {csv}")
     try:
-        if json_out: write_stdout(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1) + '\n')
+        if json_out: write_stdout(json.dumps({'predictions': _records(done, timeline), 'errors': errors}, indent=1, allow_nan=False) + '\n')
         elif csv is None and done: write_stdout(format_table(_table(done, timeline)))   # (a CSV was written song by song above)
     except OutputError as e: _say(f"error: {e}"); return 1
     if plot is not None and done:

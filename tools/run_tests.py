@@ -67,7 +67,10 @@ def main():
             results[f.name] = (ok, why)
             with lock:
                 print(f"[{n}/{len(files)}] {'ok  ' if ok else 'FAIL'} {f.name} ({secs:.0f} s){'' if ok else ': ' + why}", flush=True)
-                if not ok and out: print('\n'.join('    ' + l for l in out.splitlines()[-60:]), flush=True)
+                if not ok and out:   # the failing cell's traceback (nbdev_test prints the cell's output after it)
+                    ls = out.splitlines()
+                    at = next((k for k, l in enumerate(ls) if 'While Executing Cell' in l or l.startswith('Traceback')), max(0, len(ls) - 60))
+                    print('\n'.join('    ' + l for l in ls[max(0, at - 2):at + 45]), flush=True)
     failed = [n for n, (ok, _) in results.items() if not ok]
     print(f"\nnotebooks: {len(files) - len(failed)} passed, {len(failed)} failed" + (f" ({', '.join(sorted(failed))})" if failed else ''))
     kernel = a.kernel if a.kernel is not None else ([] if a.path else ['nbs/tutorial.ipynb', 'nbs/07_explorer.ipynb'])
