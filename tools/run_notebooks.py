@@ -8,7 +8,7 @@ Cells flagged `#| slow` or `#| eval: false` are not run. With --save the outputs
 cells: their checks print temporary paths, and the docs hide them) are written into the notebooks, figures as PNG and
 widgets with their state (so the explorer renders on GitHub and in nbviewer); `nbdev_clean` keeps both. Prints one line
 per notebook and ends with "N passed, N failed"; exit 1 when one failed."""
-import argparse, os, re, sys, time
+import argparse, json, os, re, sys, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -26,6 +26,29 @@ class _Client(NotebookClient):
         if msg['msg_type'] == 'comm_close':
             cid = msg['content']['comm_id']
             self.widget_state.pop(cid, None); self.widget_buffers.pop(cid, None)
+
+BAR = re.compile(r'\d+%\|')   # a tqdm bar: "spectrograms:  40%|████      | 4/10"
+
+def _progress(o) -> bool:
+    "A progress bar's output: a tqdm widget (frozen where the saved notebook shows it) or a stream of bar redraws."
+    if o.output_type == 'stream':
+        parts = [x for x in re.split(r'[\r\n]', o.text) if x.strip()]
+        return o.name == 'stderr' and bool(parts) and all(BAR.search(x) for x in parts)
+    return 'application/vnd.jupyter.widget-view+json' in o.get('data', {}) and bool(BAR.search(o.get('data', {}).get('text/plain', '')))
+
+def _drop_unshown_widgets(nb):
+    "Keep the saved widget state of the widgets still shown (and of their children) only."
+    state = nb.metadata.get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state')
+    if not state: return
+    keep, todo = set(), [o['data']['application/vnd.jupyter.widget-view+json']['model_id'] for c in nb.cells if c.cell_type == 'code'
+                         for o in c.outputs if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})]
+    while todo:
+        m = todo.pop()
+        if m in keep or m not in state: continue
+        keep.add(m)
+        todo += re.findall(r'IPY_MODEL_([0-9a-f]+)', json.dumps(state[m]))
+    for m in list(state):
+        if m not in keep: del state[m]
 
 def run(path: Path, save: bool, timeout: int) -> tuple[bool, str]:
     nb = nbformat.read(path, as_version=4)
@@ -52,7 +75,9 @@ def run(path: Path, save: bool, timeout: int) -> tuple[bool, str]:
             if c.cell_type != 'code': continue
             if i in skipped: c.source = skipped[i]
             if i in skipped or HIDE.search(c.source): c.outputs = []
+            c.outputs = [o for o in c.outputs if not _progress(o)]
             c.execution_count = None
+        _drop_unshown_widgets(nb)
         nbformat.write(nb, path)
     return not errors, f"{pngs} PNG figure(s), {time.time() - t0:.0f} s" + ''.join(f"\n    {e}" for e in errors)
 
