@@ -208,16 +208,17 @@ def bench_train(preset: str, shape=(1, 128, 1292), bs: int = 16, min_steps: int 
                 budget_s: float = 0, device='cpu') -> dict:
     "Training samples/s (median step) of the `preset` model on random `shape` inputs at batch `bs`."
     device = torch.device(device)
-    torch.manual_seed(0)
-    m = make_model(preset, in_channels=shape[0]).to(device).train()
-    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-    x, y = torch.randn(bs, *shape, device=device), torch.randn(bs, 2, device=device)
-    def step():
-        opt.zero_grad(set_to_none=True)
-        torch.nn.functional.mse_loss(m(x), y).backward()
-        opt.step()
-    timed_runs(step, 1, 1, sync=_sync_fn(device))                                  # warm-up
-    ts = timed_runs(step, min_steps, max_steps, budget_s, sync=_sync_fn(device))
+    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):   # seeded (and dropout drawn) here: the caller's generators untouched
+        torch.manual_seed(0)
+        m = make_model(preset, in_channels=shape[0]).to(device).train()
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        x, y = torch.randn(bs, *shape, device=device), torch.randn(bs, 2, device=device)
+        def step():
+            opt.zero_grad(set_to_none=True)
+            torch.nn.functional.mse_loss(m(x), y).backward()
+            opt.step()
+        timed_runs(step, 1, 1, sync=_sync_fn(device))                              # warm-up
+        ts = timed_runs(step, min_steps, max_steps, budget_s, sync=_sync_fn(device))
     return dict(samples_per_s=bs / _med(ts), s_per_step=_med(ts), steps=len(ts), batch_size=bs, input_shape=list(shape),
                 params=param_count(m), preset=preset)
 

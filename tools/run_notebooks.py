@@ -49,6 +49,7 @@ def _drop_unshown_widgets(nb):
         todo += re.findall(r'IPY_MODEL_([0-9a-f]+)', json.dumps(state[m]))
     for m in list(state):
         if m not in keep: del state[m]
+    if not state: del nb.metadata['widgets']
 
 def run(path: Path, save: bool, timeout: int) -> tuple[bool, str]:
     nb = nbformat.read(path, as_version=4)
