@@ -210,7 +210,8 @@ def feature_width(kinds) -> int:
 def song_features(paths, cache_dir, cfg: AudioConfig = AudioConfig(), kinds=('handcrafted',), workers: int | None = None,
                   progress: bool = False) -> tuple[np.ndarray, dict]:
     "The vectors of `kinds`, joined in order, of `paths` as `cfg`'s clips (len(paths), `feature_width(kinds)`), each kind cached; NaN rows and {path: reason} for files that fail."
-    parts, failed = [np.zeros((len(list(paths)), 0), 'float32')], {}
+    paths = list(paths)
+    parts, failed = [np.zeros((len(paths), 0), 'float32')], {}
     for k in kinds:
         X, f = _kind(k)[0](paths, cache_dir, cfg, workers=workers, progress=progress)
         parts.append(X); failed.update(f)
