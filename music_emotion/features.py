@@ -114,9 +114,12 @@ def _warm():
     _features(np.sin(2 * np.pi * 440 * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 4, 22050)
 
 def _probe(timeout: float = 900) -> subprocess.CompletedProcess:
-    "`_warm` in a fresh interpreter: a damaged numba cache crashes that child, not us."
+    "`_warm` in a fresh interpreter (finding this copy of the package, installed or not): a damaged numba cache crashes that child, not us."
+    import music_emotion
+    here = str(Path(music_emotion.__file__).resolve().parent.parent)
+    env = {**os.environ, 'PYTHONPATH': os.pathsep.join(p for p in (here, os.environ.get('PYTHONPATH')) if p)}
     return subprocess.run([sys.executable, '-c', 'from music_emotion.features import _warm; _warm()'], stdin=subprocess.DEVNULL,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors='replace', timeout=timeout)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors='replace', timeout=timeout, env=env)
 
 def _state_dir() -> Path:
     return Path(tempfile.gettempdir())/f'music_emotion-numba-{os.getuid() if hasattr(os, "getuid") else "user"}'
