@@ -461,9 +461,12 @@ def _finish_run(learn, dls, df, cfg, run_dir, data, t_start, fit_s, song_report:
 
 def song_level_report(model_file, test_df: pd.DataFrame, batch_size: int = 32, device=None) -> tuple[dict | None, list]:
     "Metrics of `music_emotion.inference.predict` (whole songs, windows averaged) on `test_df`'s songs, and the songs it skipped."
+    import warnings
     from music_emotion.inference import load_model, predict
     paths = test_df.path.astype(str).tolist()
-    pr = predict(load_model(model_file, device=device), paths, batch_size=batch_size, errors='skip')
+    with warnings.catch_warnings():   # its own model on its own test songs: no note about demo data (the run's summary is the report)
+        warnings.simplefilter('ignore', UserWarning)
+        pr = predict(load_model(model_file, device=device), paths, batch_size=batch_size, errors='skip')
     skipped = [dict(e) for e in pr.attrs['errors']]
     bad = {e['path'] for e in skipped}
     true = test_df[[p not in bad for p in paths]][list(DIMS)].to_numpy('float64')    # predict keeps the input order
