@@ -361,7 +361,7 @@ DEMO_NOTE = ("this model was trained on the synthetic demo dataset: its answers 
              "(use 'pretrained' or a model trained on real music)")
 
 def _warn_demo(em: EmotionModel):
-    "A `UserWarning` (once per model file) when `em` was trained on the demo dataset; the console script says it in its own line."
+    "A `UserWarning` when `em` was trained on the demo dataset (Python shows it once per calling line by default); the console script says it in its own line."
     if (em.info.get('trained_on') or {}).get('kind') == 'demo':
         import warnings
         warnings.warn(f"{em.path or 'model'}: {DEMO_NOTE}", UserWarning, stacklevel=3)

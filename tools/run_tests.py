@@ -8,7 +8,7 @@ whose process dies (a segfault in a native library, the out-of-memory killer) is
 the signal, while the others still run and count; a line is printed as each notebook finishes. nbdev_test runs every
 code cell (cells flagged with a `tst_flags` flag from settings.ini only when that flag is passed in --flags) and stops
 a notebook at its first failing cell."""
-import argparse, os, re, signal, subprocess, sys, threading, time
+import argparse, os, re, signal, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -54,23 +54,22 @@ def main():
     print(f"Testing {len(files)} notebooks, {a.n_workers} at a time, each in its own process (also running cells flagged: {a.flags or 'none'}; "
           f"flags in settings.ini: {get_config().tst_flags}); real data in ../shared/data: "
           f"{'present' if shared.exists() else 'ABSENT (those tests print SKIPPED and their synthetic twins run)'}. "
-          f"The whole suite takes about 10-20 minutes on 2 cores; a line follows as each notebook finishes.", flush=True)
+          f"The whole suite took 6-12 minutes on 2 cores; a line follows as each notebook finishes.", flush=True)
     # notebooks run in parallel processes: give each its share of the cores, or torch's thread pools oversubscribe them
     env = dict(os.environ, MPLBACKEND='Agg')
     env.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // max(1, a.n_workers))))
-    t0, results, lock = time.time(), {}, threading.Lock()
+    t0, results = time.time(), {}
     with ThreadPoolExecutor(max(1, a.n_workers)) as ex:
         futs = {ex.submit(run_one, f, a.flags, env, a.timeout): f for f in files}
         for n, fut in enumerate(as_completed(futs), 1):
             f = futs[fut]
             ok, why, secs, out = fut.result()
             results[f.name] = (ok, why)
-            with lock:
-                print(f"[{n}/{len(files)}] {'ok  ' if ok else 'FAIL'} {f.name} ({secs:.0f} s){'' if ok else ': ' + why}", flush=True)
-                if not ok and out:   # the failing cell's traceback (nbdev_test prints the cell's output after it)
-                    ls = out.splitlines()
-                    at = next((k for k, l in enumerate(ls) if 'While Executing Cell' in l or l.startswith('Traceback')), max(0, len(ls) - 60))
-                    print('\n'.join('    ' + l for l in ls[max(0, at - 2):at + 45]), flush=True)
+            print(f"[{n}/{len(files)}] {'ok  ' if ok else 'FAIL'} {f.name} ({secs:.0f} s){'' if ok else ': ' + why}", flush=True)
+            if not ok and out:   # the failing cell's traceback (nbdev_test prints the cell's output after it)
+                ls = out.splitlines()
+                at = next((k for k, l in enumerate(ls) if 'While Executing Cell' in l or l.startswith('Traceback')), max(0, len(ls) - 60))
+                print('\n'.join('    ' + l for l in ls[max(0, at - 2):at + 45]), flush=True)
     failed = [n for n, (ok, _) in results.items() if not ok]
     print(f"\nnotebooks: {len(files) - len(failed)} passed, {len(failed)} failed" + (f" ({', '.join(sorted(failed))})" if failed else ''))
     kernel = a.kernel if a.kernel is not None else ([] if a.path else ['nbs/tutorial.ipynb', 'nbs/07_explorer.ipynb'])
