@@ -4,17 +4,27 @@
 
 # %% ../nbs/00_config.ipynb #5913e274
 from __future__ import annotations
-import argparse, hashlib, importlib, json, math, numbers, sys
+import argparse, hashlib, importlib, json, math, numbers, reprlib, sys
 from dataclasses import dataclass, asdict, fields, field, replace
 
 # %% auto #0
 __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'BACKBONES', 'FEATURE_KINDS',
            'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED',
-           'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'AudioConfig', 'ModelConfig', 'AugConfig',
-           'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError', 'UsageError', 'exit_code',
-           'error_message', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser', 'predict_parser',
-           'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main', 'bench_main',
-           'eval_main']
+           'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'short_repr', 'AudioConfig', 'ModelConfig',
+           'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError', 'UsageError',
+           'exit_code', 'error_message', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser',
+           'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main',
+           'bench_main', 'eval_main']
+
+# %% ../nbs/00_config.ipynb #dd35de8a
+_REPR = reprlib.Repr()   # (Python 3.11's Repr takes no arguments)
+_REPR.maxlevel, _REPR.maxlong, _REPR.maxstring, _REPR.maxother = 3, 40, 60, 60
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = _REPR.maxarray = 6
+
+def short_repr(x, limit: int = 80) -> str:
+    "A repr of `x` for messages, at most `limit` characters, whose cost does not grow with `x`: a value read from a hostile file may be a 1 GB string or a list that holds itself 2⁴⁰ times over."
+    s = _REPR.repr(x)
+    return s if len(s) <= limit else s[:limit - 3] + '...'
 
 # %% ../nbs/00_config.ipynb #1a615f11
 PIPELINE_VERSION = 2  # bump when the numbers a config produces change, so old caches are not reused
@@ -40,15 +50,15 @@ class AudioConfig:
         def bad(msg): raise ValueError(f"AudioConfig: {msg}")
         for n in ('sample_rate', 'max_ms', 'n_fft', 'hop_length', 'n_mels'):
             v = getattr(self, n)
-            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v <= 0: bad(f"{n} must be a positive integer, got {v!r}")
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v <= 0: bad(f"{n} must be a positive integer, got {short_repr(v)}")
             lo, hi = AUDIO_LIMITS[n]
             if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: a typo or a hostile file, not music
-        if self.channels not in (1, 2): bad(f"channels must be 1 or 2, got {self.channels!r}")
-        if self.crop not in CROPS: bad(f"crop must be one of {CROPS}, got {self.crop!r}")
+        if self.channels not in (1, 2): bad(f"channels must be 1 or 2, got {short_repr(self.channels)}")
+        if self.crop not in CROPS: bad(f"crop must be one of {CROPS}, got {short_repr(self.crop)}")
         for n in ('f_min', 'f_max', 'top_db'):   # NaN passes every comparison below: a model file's top_db=nan made every answer NaN
             v = getattr(self, n)
             if (v is not None or n == 'f_min') and (isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)):
-                bad(f"{n} must be a finite number{'' if n == 'f_min' else ' or None'}, got {v!r:.40}")
+                bad(f"{n} must be a finite number{'' if n == 'f_min' else ' or None'}, got {short_repr(v)}")
         nyq = self.sample_rate / 2
         if not 0 <= self.f_min < (self.f_max or nyq): bad(f"need 0 <= f_min < f_max, got f_min={self.f_min}, f_max={self.f_max}")
         if self.f_max is not None and self.f_max > nyq: bad(f"f_max={self.f_max} is above the Nyquist frequency {nyq}")
@@ -70,7 +80,7 @@ class AudioConfig:
         "Rebuild a config, refusing unknown keys (a file from another version, or a typo)."
         names = {f.name for f in fields(cls)}
         extra = set(d) - names
-        if extra: raise ValueError(f"AudioConfig: unknown keys {sorted(extra)}")
+        if extra: raise ValueError(f"AudioConfig: unknown keys {short_repr(sorted(extra))}")
         return cls(**d)
     @property
     def key(self) -> str:
@@ -102,29 +112,29 @@ class ModelConfig:
     def __post_init__(self):
         def bad(msg): raise ValueError(f"ModelConfig: {msg}")
         def pos_int(v): return isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0
-        if not pos_int(self.in_channels): bad(f"in_channels must be a positive integer, got {self.in_channels!r}")
-        if not pos_int(self.n_out): bad(f"n_out must be a positive integer, got {self.n_out!r}")
-        if not (self.n_features == 0 or pos_int(self.n_features)): bad(f"n_features must be a non-negative integer, got {self.n_features!r}")
+        if not pos_int(self.in_channels): bad(f"in_channels must be a positive integer, got {short_repr(self.in_channels)}")
+        if not pos_int(self.n_out): bad(f"n_out must be a positive integer, got {short_repr(self.n_out)}")
+        if not (self.n_features == 0 or pos_int(self.n_features)): bad(f"n_features must be a non-negative integer, got {short_repr(self.n_features)}")
         for n in ('widths', 'blocks'):
             v = getattr(self, n)
             if isinstance(v, (str, bytes)) or not hasattr(v, '__len__') or not len(v) or not all(pos_int(x) for x in v):
-                bad(f"{n} must be a non-empty sequence of positive integers, got {v!r}")
+                bad(f"{n} must be a non-empty sequence of positive integers, got {short_repr(v)}")
             object.__setattr__(self, n, tuple(int(x) for x in v))  # lists (from a file) become tuples
         if len(self.widths) != len(self.blocks): bad(f"widths {self.widths} and blocks {self.blocks} differ in length")
-        if self.backbone not in BACKBONES: bad(f"backbone must be one of {BACKBONES}, got {self.backbone!r:.40}")
+        if self.backbone not in BACKBONES: bad(f"backbone must be one of {BACKBONES}, got {short_repr(self.backbone)}")
         if isinstance(self.features, (str, bytes)) or not isinstance(self.features, (list, tuple)) or not all(k in FEATURE_KINDS for k in self.features) \
            or len(set(self.features)) != len(self.features):
-            bad(f"features must be a sequence of distinct kinds from {FEATURE_KINDS}, got {self.features!r:.80}")
+            bad(f"features must be a sequence of distinct kinds from {FEATURE_KINDS}, got {short_repr(self.features)}")
         object.__setattr__(self, 'features', tuple(self.features) or (('handcrafted',) if self.n_features else ()))   # older files: handcrafted
         if bool(self.features) != bool(self.n_features): bad(f"features {self.features} and n_features={self.n_features} disagree")
         if self.backbone == 'musicnn' and 'musicnn' not in self.features: bad("the musicnn backbone needs 'musicnn' in features")
-        if not pos_int(self.hidden): bad(f"hidden must be a positive integer, got {self.hidden!r}")
+        if not pos_int(self.hidden): bad(f"hidden must be a positive integer, got {short_repr(self.hidden)}")
         for n, v in (('width', max(self.widths)), ('blocks', max(self.blocks)), ('stages', len(self.widths)), ('n_features', self.n_features),
                      ('n_out', self.n_out), ('in_channels', self.in_channels), ('hidden', self.hidden)):
             lo, hi = MODEL_LIMITS[n]
             if not lo <= v <= hi: bad(f"{n} must be in {lo}..{hi}, got {v}")   # beyond: not this architecture, or a hostile file
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
-            bad(f"dropout must be a number in [0, 1), got {self.dropout!r}")
+            bad(f"dropout must be a number in [0, 1), got {short_repr(self.dropout)}")
 
     def to_dict(self) -> dict:
         "Plain Python types only (lists, not tuples), for model files and JSON."
@@ -135,7 +145,7 @@ class ModelConfig:
         "Rebuild a config, refusing unknown keys (a file from another version, or a typo)."
         if not isinstance(d, dict): raise ValueError(f"ModelConfig: expected a dict, got {type(d).__name__}")
         extra = set(d) - {f.name for f in fields(cls)}
-        if extra: raise ValueError(f"ModelConfig: unknown keys {sorted(extra)}")
+        if extra: raise ValueError(f"ModelConfig: unknown keys {short_repr(sorted(extra))}")
         return cls(**d)
 
 # %% ../nbs/00_config.ipynb #844d1b88

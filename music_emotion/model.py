@@ -4,24 +4,25 @@
 
 # %% ../nbs/03_model.ipynb #082dfb20
 from __future__ import annotations
-import math, os, pickle, tempfile, warnings, zipfile
+import itertools, math, os, pickle, tempfile, warnings, zipfile
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 from . import __version__
-from .audio import AudioConfig
+from .audio import AudioConfig, file_problem
 from .files import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_MODEL_FILE_BYTES', 'BasicBlock', 'EmotionResNet',
-           'FeatureHead', 'get_model_config', 'build_model', 'make_model', 'model_splitter', 'param_count',
-           'ModelFileError', 'save_model_file', 'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
+__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_PLAIN_VALUES', 'MAX_PLAIN_DEPTH', 'MAX_MODEL_FILE_BYTES',
+           'BasicBlock', 'EmotionResNet', 'FeatureHead', 'get_model_config', 'build_model', 'make_model',
+           'model_splitter', 'param_count', 'ModelFileError', 'plain_problem', 'storage_problem', 'save_model_file',
+           'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #2ab351ba
-from .config import ModelConfig, MODEL_PRESETS, InputError
+from .config import ModelConfig, MODEL_PRESETS, InputError, short_repr
 _all_ = ['ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #1fdf3958
@@ -142,6 +143,37 @@ class ModelFileError(InputError):
     "A model file that cannot be used; carries the `path` and the `reason`."
 
 # %% ../nbs/03_model.ipynb #183c2dc7
+MAX_PLAIN_VALUES, MAX_PLAIN_DEPTH = 100_000, 16   # the shipped model file holds about 3,000 values outside its tensors, 4 levels deep
+_END = object()
+
+def plain_problem(obj, max_values: int = MAX_PLAIN_VALUES, max_depth: int = MAX_PLAIN_DEPTH) -> str | None:
+    "Why the values of a loaded file `obj` are too many or too deep to handle safely, or None. A walk without recursion that counts a value each time it is reached: a list holding the same list twice at each of 40 levels (a 1 KB pickle, 2⁴⁰ values to any `repr`, copy or JSON) is refused after `max_values` steps."
+    todo, n = [iter((obj,))], 0
+    while todo:
+        x = next(todo[-1], _END)
+        if x is _END: todo.pop(); continue
+        n += 1
+        if n > max_values: return f"refused: more than {max_values:,} values outside the tensors (counting each time a shared value is reached)"
+        if isinstance(x, dict): children = itertools.chain.from_iterable(x.items())
+        elif isinstance(x, (list, tuple, set, frozenset)): children = iter(x)
+        else: continue
+        if len(todo) >= max_depth: return f"refused: values nested more than {max_depth} levels deep"
+        todo.append(children)
+    return None
+
+def storage_problem(sd: dict) -> str | None:
+    "Why the tensors of state dict `sd` are not each a whole tensor over a storage of its own (views, shared or oversized storages), or None."
+    owner = {}
+    for k, t in sd.items():
+        s = t.untyped_storage()
+        if not t.is_contiguous() or t.storage_offset() or s.nbytes() != t.numel() * t.element_size():
+            return (f"state_dict[{short_repr(k)}] is not a plain tensor (an expanded or strided view, or a view of a {s.nbytes():,}-byte storage "
+                    f"for {t.numel() * t.element_size():,} bytes); model files hold whole tensors")
+        if s.nbytes() and s.data_ptr() in owner:
+            return f"state_dict[{short_repr(k)}] shares its storage with state_dict[{short_repr(owner[s.data_ptr()])}]; model files hold separate tensors"
+        owner[s.data_ptr()] = k
+    return None
+
 def _plain(x, where: str):
     "`x` with numpy values made plain; TypeError for anything `torch.load(weights_only=True)` would refuse."
     if x is None or isinstance(x, (bool, int, float, str)): return x
@@ -158,7 +190,7 @@ def _plain(x, where: str):
 def _check_stats(d, name: str, n: int | None) -> dict:
     "`{'mean', 'std'}` with finite values and positive std: `n` floats each, or one float when `n` is None. Raises ValueError."
     if not isinstance(d, dict) or set(d) != {'mean', 'std'}:
-        raise ValueError(f"{name} must be a dict with exactly the keys 'mean' and 'std', got {d!r:.200}")
+        raise ValueError(f"{name} must be a dict with exactly the keys 'mean' and 'std', got {short_repr(d)}")
     out = {}
     for k in ('mean', 'std'):
         v = d[k]
@@ -173,7 +205,7 @@ def _check_stats(d, name: str, n: int | None) -> dict:
                 vals = [float(x) for x in (v.tolist() if hasattr(v, 'tolist') else v)]
                 if len(vals) != n: raise TypeError
         except (TypeError, ValueError):
-            raise ValueError(f"{name}[{k!r}] must be {'one number' if n is None else f'{n} numbers'}, got {v!r:.200}") from None
+            raise ValueError(f"{name}[{k!r}] must be {'one number' if n is None else f'{n} numbers'}, got {short_repr(v)}") from None
         if not all(math.isfinite(x) for x in vals) or (k == 'std' and not all(x > 0 for x in vals)):
             raise ValueError(f"{name}[{k!r}] must be finite{' and positive' if k == 'std' else ''}, got {vals}")
         out[k] = vals[0] if n is None else vals
@@ -217,8 +249,7 @@ MAX_MODEL_FILE_BYTES = 2 * 1024**3   # the full preset's file is 45 MB
 
 def _read(path: Path, map_location):
     def bad(reason): raise ModelFileError(path, reason)
-    if not path.exists(): bad("file not found")
-    if path.is_dir(): bad("is a directory, not a model file")
+    if (why := file_problem(path)): bad("is a directory, not a model file" if why == 'is a directory' else why)   # a FIFO is never opened
     size = path.stat().st_size
     if size == 0: bad("empty file (0 bytes)")
     if size > MAX_MODEL_FILE_BYTES: bad(f"{size / 1024**3:.1f} GiB: larger than any model file ({MAX_MODEL_FILE_BYTES // 1024**3} GiB at most)")
@@ -234,7 +265,7 @@ def _read(path: Path, map_location):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')  # the safe unpickler warns about pickle protocols before refusing
-            return torch.load(path, map_location=map_location, weights_only=True)
+            obj = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError:
         if head[:1] == b'\x80' or head == b'PK\x03\x04':   # a pickle (protocol 2+) or a torch zip archive
             bad("refused: it holds Python objects that the safe loader (weights_only=True) will not build; a file that would "
@@ -244,6 +275,8 @@ def _read(path: Path, map_location):
         s = str(e).strip().splitlines()[0][:200] if str(e).strip() else ''
         if head == b'PK\x03\x04': bad(f"truncated or corrupt file (a damaged torch zip archive: {type(e).__name__}: {s})")
         bad(f"truncated, corrupt or not a torch file ({type(e).__name__}: {s})")
+    if (p := plain_problem(obj)): bad(p)
+    return obj
 
 def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
     def bad(reason): raise ModelFileError(path, reason)
@@ -252,19 +285,21 @@ def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
         hint = (" (it looks like a bare state_dict; write model files with save_model_file)"
                 if obj and all(isinstance(v, torch.Tensor) for v in obj.values()) else '')
         bad(f"not a music_emotion model file (no 'format' key){hint}")
-    if obj['format'] != MODEL_FORMAT: bad(f"not a music_emotion model file (format is {obj['format']!r:.80}, expected {MODEL_FORMAT!r})")
+    if obj['format'] != MODEL_FORMAT: bad(f"not a music_emotion model file (format is {short_repr(obj['format'])}, expected {MODEL_FORMAT!r})")
     v = obj.get('format_version')
     if v != MODEL_FORMAT_VERSION or isinstance(v, bool):
-        bad(f"format_version {v!r:.40} is not supported (this is music_emotion {__version__}, which reads version "
-            f"{MODEL_FORMAT_VERSION}; the file was written by version {obj.get('library_version')!r:.40})")
+        bad(f"format_version {short_repr(v)} is not supported (this is music_emotion {__version__}, which reads version "
+            f"{MODEL_FORMAT_VERSION}; the file was written by version {short_repr(obj.get('library_version'))})")
     missing = [k for k in _REQUIRED if k not in obj]
     if missing: bad(f"missing keys {missing}")
     if not isinstance(obj['library_version'], str): bad("library_version must be a string")
+    for k in ('split', 'metrics', 'trained_on'):   # optional records, read by predict and the explorer
+        if obj.get(k) is not None and not isinstance(obj[k], dict): bad(f"{k} must be a dict or None, got {type(obj[k]).__name__}")
     if not isinstance(obj['targets'], (list, tuple)) or list(obj['targets']) != list(TARGETS):
-        bad(f"targets must be {list(TARGETS)} (valence first), got {obj['targets']!r:.100}")
+        bad(f"targets must be {list(TARGETS)} (valence first), got {short_repr(obj['targets'])}")
     sc = obj['scale']
     if not (isinstance(sc, (list, tuple)) and len(sc) == 2 and all(isinstance(x, (int, float)) for x in sc) and [float(x) for x in sc] == list(SCALE)):
-        bad(f"scale must be {list(SCALE)} (DEAM's 1..9), got {sc!r:.100}")
+        bad(f"scale must be {list(SCALE)} (DEAM's 1..9), got {short_repr(sc)}")
     for k, n in (('target_scaler', len(TARGETS)), ('spec_stats', None)):
         try: _check_stats(obj[k], k, n)
         except ValueError as e: bad(str(e))
@@ -282,8 +317,8 @@ def _validate(obj, path: Path) -> tuple[ModelConfig, dict]:
     if not isinstance(sd, dict) or not all(isinstance(k, str) and isinstance(t, torch.Tensor) for k, t in sd.items()):
         bad("state_dict must be a dict of parameter names to tensors")
     if (p := _state_dict_problem(sd, mcfg)): bad(f"state_dict does not match model_config {mcfg.to_dict()}: {p}")
+    if (p := storage_problem(sd)): bad(p)    # before reading any value: views of one storage can stand for far more memory than the file holds
     for k, t in sd.items():
-        if not t.is_contiguous(): bad(f"state_dict[{k!r}] is not a plain tensor (an expanded or strided view); model files hold whole tensors")
         if t.is_floating_point() and not torch.isfinite(t).all(): bad(f"state_dict[{k!r}] contains NaN or infinite values")
     return mcfg, sd
 

@@ -12,6 +12,7 @@ import torchaudio
 from torch import nn
 import torch.nn.functional as F
 import music_emotion
+from .config import short_repr
 
 # %% auto #0
 __all__ = ['MUSICNN_SR', 'MUSICNN_N_FFT', 'MUSICNN_HOP_LENGTH', 'MUSICNN_N_MELS', 'MUSICNN_PATCH', 'MUSICNN_PATCH_HOP',
@@ -140,24 +141,25 @@ def _tensor_problem(sd, ref: dict) -> str | None:
     probs = [f"{what} {len(l)} ({', '.join(l[:3])}{', ...' if len(l) > 3 else ''})"
              for what, l in (('missing', missing), ('unexpected', unexpected), ('shape mismatch', shapes)) if l]
     if probs: return "state_dict does not fit the architecture: " + '; '.join(probs)
+    from music_emotion.model import storage_problem
+    if (p := storage_problem(sd)): return p
     for k, t in sd.items():
         if t.dtype != ref[k].dtype: return f"state_dict[{k!r}] is {t.dtype}, expected {ref[k].dtype}"
-        if not t.is_contiguous(): return f"state_dict[{k!r}] is not a plain tensor (an expanded or strided view)"
         if t.is_floating_point() and not torch.isfinite(t).all(): return f"state_dict[{k!r}] contains NaN or infinite values"
     return None
 
 def _check_musicnn(obj) -> str | None:
     "Why `obj` (a loaded weights file) is not a usable musicnn weights file, or None."
     if not isinstance(obj, dict): return f"not a musicnn weights file (it holds a {type(obj).__name__}, not a dict)"
-    if obj.get('format') != MUSICNN_FORMAT: return f"not a musicnn weights file (format is {obj.get('format')!r:.80}, expected {MUSICNN_FORMAT!r})"
+    if obj.get('format') != MUSICNN_FORMAT: return f"not a musicnn weights file (format is {short_repr(obj.get('format'))}, expected {MUSICNN_FORMAT!r})"
     if obj.get('format_version') != MUSICNN_FORMAT_VERSION or isinstance(obj.get('format_version'), bool):
-        return f"format_version {obj.get('format_version')!r:.40} is not supported (this library reads version {MUSICNN_FORMAT_VERSION})"
+        return f"format_version {short_repr(obj.get('format_version'))} is not supported (this library reads version {MUSICNN_FORMAT_VERSION})"
     missing = [k for k in ('model', 'arch', 'tags', 'state_dict') if k not in obj]
     if missing: return f"missing keys {missing}"
     arch = obj['arch']
-    if not isinstance(arch, dict) or set(arch) != set(_ARCH_LIMITS): return f"arch must be a dict with the keys {sorted(_ARCH_LIMITS)}, got {arch!r:.200}"
+    if not isinstance(arch, dict) or set(arch) != set(_ARCH_LIMITS): return f"arch must be a dict with the keys {sorted(_ARCH_LIMITS)}, got {short_repr(arch)}"
     for k, (lo, hi) in _ARCH_LIMITS.items():
-        if not isinstance(arch[k], int) or isinstance(arch[k], bool) or not lo <= arch[k] <= hi: return f"arch[{k!r}] must be an integer in {lo}..{hi}, got {arch[k]!r:.40}"
+        if not isinstance(arch[k], int) or isinstance(arch[k], bool) or not lo <= arch[k] <= hi: return f"arch[{k!r}] must be an integer in {lo}..{hi}, got {short_repr(arch[k])}"
     tags = obj['tags']
     if not isinstance(tags, list) or len(tags) != arch['n_tags'] or not all(isinstance(t, str) for t in tags):
         return f"tags must be a list of {arch['n_tags']} strings"
