@@ -163,6 +163,16 @@ class SpecCache:
         if f"{zlib.crc32(memoryview(data)[:-_TRAILER_LEN]):08x}".encode() != data[-9:-1]: return "its bytes do not match their checksum (changed or damaged after it was written)"
         return None if self._read(f) is not None else "not a float16 array of the configured shape"
 
+# %% ../nbs/00a_cache.ipynb #82ebc2ab
+@patch
+def audio_digest(self: SpecCache, path) -> str | None:
+    "A hash of the cached spectrogram of `path`, so of its decoded, resampled clip as `cfg` takes it: equal for the same samples in any container (WAV or FLAC, extra chunks, another name); None when it is not cached, or constant (silence: nothing to compare)."
+    try: a = self.get(path)
+    except (CacheMiss, OSError): return None
+    a = np.ascontiguousarray(a)
+    if a.size == 0 or a.min() == a.max(): return None
+    return hashlib.sha1(a).hexdigest()
+
 # %% ../nbs/00a_cache.ipynb #ca85b15e
 def _clean_stale_tmp(d: Path):
     "Remove temporary files left by processes of this machine that died mid-write (a shared cache folder may hold other machines')."
