@@ -16,12 +16,12 @@ from .files import write_stdout, StdoutClosed, OutputError
 from .cache import default_cache_dir, content_hash
 
 # %% auto #0
-__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',
-           'DEFAULT_GROUP_COLUMN', 'TARGETS', 'DatasetError', 'DatasetNotFound', 'read_rows', 'deam_year',
-           'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam', 'read_dynamic_file',
-           'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata', 'load_deam_metadata',
-           'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_duplicates',
-           'split_dataset', 'mark_same_audio', 'TargetScaler', 'cache_dataset', 'main_args', 'main']
+__all__ = ['MAX_TABLE_BYTES', 'MAX_TABLE_ROWS', 'STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS',
+           'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS', 'DEFAULT_GROUP_COLUMN', 'TARGETS', 'DatasetError', 'DatasetNotFound',
+           'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
+           'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
+           'load_deam_metadata', 'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset',
+           'split_duplicates', 'split_dataset', 'mark_same_audio', 'TargetScaler', 'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(InputError):
@@ -35,15 +35,23 @@ class DatasetNotFound(DatasetError):
     "No dataset at all where one was expected (a missing path, a folder that is not DEAM)."
 
 # %% ../nbs/01_data.ipynb #37524fb6
+MAX_TABLE_BYTES = 64 * 2 ** 20   # the largest table file read (DEAM's largest, the dynamic annotations, is about 3 MB)
+MAX_TABLE_ROWS = 200_000         # the most lines a table may have: one row per song; reading one costs about 1.5 KB of memory
+
 def _read_text(path: Path, not_utf8: dict | None = None) -> str:
-    "The text of `path`; `not_utf8` gets {line number: which byte} of the lines that are not UTF-8 in a file that otherwise is."
+    "The text of `path`; `not_utf8` gets {line number: which byte} of the lines that are not UTF-8 in a file that otherwise is. Refuses a file over `MAX_TABLE_BYTES` or `MAX_TABLE_ROWS` lines before parsing it (memory grows with the rows)."
     why = file_problem(path)     # a FIFO or a device (/dev/zero) is refused before it is opened: it could block or never end
     if why == 'file not found': raise DatasetNotFound(path, why)
     if why == 'is a directory': raise DatasetError(path, 'is a folder, not a CSV file')
     if why: raise DatasetError(path, why)
-    try: b = path.read_bytes()
+    try:
+        if (size := path.stat().st_size) > MAX_TABLE_BYTES:
+            raise DatasetError(path, f"{size / 2 ** 20:,.0f} MiB, over the limit of {MAX_TABLE_BYTES / 2 ** 20:g} MiB for a table (a labels CSV has one short row per song)")
+        b = path.read_bytes()
     except OSError as e: raise DatasetError(path, os_reason(e, path)) from None
     if b'\x00' in b[:4096]: raise DatasetError(path, 'binary file, not a CSV text file')
+    if (n := b.count(b'\n') + (not b.endswith(b'\n'))) > MAX_TABLE_ROWS + 1:
+        raise DatasetError(path, f"{n:,} lines, over the limit of {MAX_TABLE_ROWS:,} rows for a table (one row per song); split it into smaller tables")
     try: return b.decode('utf-8-sig')
     except UnicodeDecodeError: pass
     lines, bad = b.splitlines(keepends=True), {}
