@@ -217,7 +217,7 @@ class _Spliced(io.RawIOBase):
 
 @contextlib.contextmanager
 def open_audio(path):
-    "Open `path` with libsndfile, yielding the `soundfile.SoundFile` and its true length in frames: None when the header does not give it (read to the end), counted from the frames of a VBR MP3 without a Xing/Info tag (whose header length is an estimate from its first frame's bitrate)."
+    "Open `path` with libsndfile, yielding the `soundfile.SoundFile` and its true length in frames: None when the header does not give it (read to the end), counted from the frames of a VBR MP3 without a Xing/Info tag (whose header length is an estimate from its first frame's bitrate, too short or too long)."
     path = Path(path); _check_file(path)
     src = None
     try:
@@ -225,7 +225,7 @@ def open_audio(path):
         total = None if f.frames >= SF_UNKNOWN_FRAMES else f.frames
         if total is not None and f.format == 'MP3':
             s = mp3_frames(path, walk_tagged=False)
-            if s and not s['tagged'] and s['samples'] > total + max(2304, 0.01 * s['samples']):   # the estimate is short: say the truth
+            if s and not s['tagged'] and abs(s['samples'] - total) > max(2304, 0.01 * s['samples']):   # the estimate is wrong: say the truth
                 f.close()
                 src = _Spliced(path, s['offset'], _xing_frame(s['header'], s['frames']))
                 f = sf.SoundFile(src)
