@@ -162,7 +162,7 @@ def _side_info(h: int) -> int:
     return (17 if mono else 32) if (h >> 19) & 3 == 3 else (9 if mono else 17)
 
 def mp3_frames(path, walk_tagged: bool = True) -> dict | None:
-    "Walk the MPEG layer III frames of `path` (headers only, nothing decoded): where the first starts, its header, how many there are and their samples (0 for a tagged file unless `walk_tagged`), and whether the first is a Xing/Info/VBRI tag; None if no frame is found."
+    "Walk the MPEG layer III frames of `path` (headers only, nothing decoded; junk between frames is skipped): where the first starts, its header, how many there are and their samples (0 for a tagged file unless `walk_tagged`), whether the first is a Xing/Info/VBRI tag, and where the walk `end`ed of the file's `size`; None if no frame is found."
     import mmap
     with open(path, 'rb') as fh:
         if os.fstat(fh.fileno()).st_size < 4: return None
@@ -172,16 +172,22 @@ def mp3_frames(path, walk_tagged: bool = True) -> dict | None:
         if m[:3] == b'ID3' and n >= 10:    # an ID3v2 tag first: its size is 4 x 7 bits, plus a 10-byte footer if flagged
             off = 10 + sum((m[6 + i] & 0x7f) << (7 * (3 - i)) for i in range(4)) + 10 * bool(m[5] & 0x10)
         hdr = lambda i: int.from_bytes(m[i:i + 4], 'big') if i + 4 <= n else 0
-        first = None
-        for i in range(off, min(n, off + 65536)):   # the first header that the next frame's header confirms
-            if m[i] == 0xFF and (fr := _mp3_frame(hdr(i))) and _mp3_frame(hdr(i + fr[0])): first = i; break
-        if first is None: return None
+        def sync(start):   # the next header from `start` (within 64 KiB) that the following frame's header confirms
+            i = m.find(b'\xff', start, min(n, start + 65536))
+            while i >= 0:
+                if (fr := _mp3_frame(hdr(i))) and (i + fr[0] == n or _mp3_frame(hdr(i + fr[0]))): return i
+                i = m.find(b'\xff', i + 1, min(n, start + 65536))
+            return None
+        if (first := sync(off)) is None: return None
         h0 = hdr(first); size0 = _mp3_frame(h0)[0]
         tagged = any(t in m[first + 4:first + size0] for t in (b'Xing', b'Info', b'VBRI'))
         count, samples, i = 0, 0, first
-        while not (tagged and not walk_tagged) and (fr := _mp3_frame(hdr(i))) is not None and i + fr[0] <= n:
+        while not (tagged and not walk_tagged) and i < n:
+            if (fr := _mp3_frame(hdr(i))) is None or i + fr[0] > n:   # junk between frames (a stray tag): find the next frame
+                if (j := sync(i + 1)) is None: break
+                i = j; continue
             count += 1; samples += fr[1]; i += fr[0]
-    return dict(offset=first, header=h0, frames=count, samples=samples, tagged=tagged)
+    return dict(offset=first, header=h0, frames=count, samples=samples, tagged=tagged, end=i, size=n)
 
 def _xing_frame(h0: int, frames: int) -> bytes:
     "A Xing tag frame (no audio) like the frame header `h0` (same version, rate and channels) saying the stream has `frames` frames."
@@ -225,7 +231,8 @@ def open_audio(path):
         total = None if f.frames >= SF_UNKNOWN_FRAMES else f.frames
         if total is not None and f.format == 'MP3':
             s = mp3_frames(path, walk_tagged=False)
-            if s and not s['tagged'] and abs(s['samples'] - total) > max(2304, 0.01 * s['samples']):   # the estimate is wrong: say the truth
+            if (s and not s['tagged'] and s['size'] - s['end'] <= 65536 + 128             # walked to the end (or a trailing tag)
+                    and abs(s['samples'] - total) > max(2304, 0.01 * s['samples'])):     # and the estimate is wrong: say the truth
                 f.close()
                 src = _Spliced(path, s['offset'], _xing_frame(s['header'], s['frames']))
                 f = sf.SoundFile(src)
