@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_audio.ipynb #d3f5e2cd
 from __future__ import annotations
-import atexit, errno, hashlib, json, math, functools, os, re, stat, sys, threading
+import atexit, contextlib, errno, hashlib, io, json, math, functools, os, re, stat, sys, threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -14,11 +14,11 @@ import torch
 import torchaudio
 
 # %% auto #0
-__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_SAMPLE_ABS', 'MAX_DURATION_S', 'CROP_MODES', 'STREAM_BLOCK', 'AudioError',
-           'quiet_decoder', 'sample_problem', 'os_reason', 'file_problem', 'audio_info', 'crop_start', 'load_audio',
-           'to_channels', 'resample', 'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram',
-           'find_audio', 'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS',
-           'AudioConfig']
+__all__ = ['DECODER_NOTES', 'MIN_SAMPLE_RATE', 'MAX_SAMPLE_ABS', 'MAX_DURATION_S', 'SF_UNKNOWN_FRAMES', 'CROP_MODES',
+           'STREAM_BLOCK', 'AudioError', 'quiet_decoder', 'sample_problem', 'os_reason', 'file_problem', 'audio_info',
+           'mp3_frames', 'open_audio', 'read_frames', 'count_frames', 'crop_start', 'load_audio', 'to_channels',
+           'resample', 'stream_audio', 'fit_length', 'MelSpec', 'mel_db', 'load_clip', 'spectrogram', 'find_audio',
+           'show_spec', 'show_audio', 'PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'AudioConfig']
 
 # %% ../nbs/00_audio.ipynb #2c712b53
 from .config import PIPELINE_VERSION, CROPS, AUDIO_LIMITS, AUDIO_EXTS, AudioConfig, InputError
@@ -121,25 +121,161 @@ def _check_file(path: Path):
     if path.stat().st_size == 0: raise AudioError(path, "empty file (0 bytes)")
 
 def audio_info(path) -> dict:
-    "Sample rate, channels, frames and duration (s) of `path`, read from its header."
-    path = Path(path); _check_file(path)
-    try: i = sf.info(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
-    except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
-    if i.frames <= 0: raise AudioError(path, "contains no audio samples")  # a header-only file: found by a header check already
-    _check_header(path, i.samplerate, i.frames)
-    return dict(sample_rate=i.samplerate, channels=i.channels, frames=i.frames, duration=i.duration)
+    "Sample rate, channels, frames and duration (s) of `path`, read from its header (counted by decoding when the header does not say, see `open_audio`)."
+    path = Path(path)
+    with open_audio(path) as (f, frames): sr, channels = f.samplerate, f.channels
+    if frames is not None and frames <= 0: raise AudioError(path, "contains no audio samples")  # a header-only file: found by a header check already
+    _check_header(path, sr, frames)
+    if frames is None: frames = count_frames(path)        # the header does not say: decode to the end (within the limit)
+    if frames <= 0: raise AudioError(path, "contains no audio samples")
+    return dict(sample_rate=sr, channels=channels, frames=frames, duration=frames / sr)
 
-def _check_header(path, sample_rate: int, frames: int):
-    "Refuse what no music file's header says: a sample rate below `MIN_SAMPLE_RATE`, a duration over `MAX_DURATION_S`."
+def _check_header(path, sample_rate: int, frames: int | None):
+    "Refuse what no music file's header says: a sample rate below `MIN_SAMPLE_RATE`, a duration over `MAX_DURATION_S` (`frames` None: not given)."
     if sample_rate < MIN_SAMPLE_RATE:
         raise AudioError(path, f"sample rate {sample_rate} Hz is below the {MIN_SAMPLE_RATE} Hz this library accepts (a damaged or hostile header?)")
-    if frames > MAX_DURATION_S * sample_rate:
+    if frames is not None and frames > MAX_DURATION_S * sample_rate:
         raise AudioError(path, f"{frames / sample_rate:,.0f} s long by its header, over the limit of {MAX_DURATION_S:,} s ({MAX_DURATION_S / 3600:g} hours)")
 
 def _sf_reason(e):
     s = str(e)
     if 'File does not exist or is not a regular file' in s or 'Format not recognised' in s: return 'unknown format or corrupt header'
     return s.split(': ', 1)[-1] if ': ' in s else s
+
+# %% ../nbs/00_audio.ipynb #f231d616
+SF_UNKNOWN_FRAMES = 2 ** 63 - 1   # libsndfile's frame count when a header does not give the length (a FLAC stream's total_samples = 0)
+_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}   # by version bits: MPEG-1, 2, 2.5
+_MP3_KBPS = {True: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),       # layer III, MPEG-1
+             False: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}          # layer III, MPEG-2 and 2.5
+
+def _mp3_frame(h: int) -> tuple[int, int] | None:
+    "(bytes, samples per channel) of the MPEG layer III frame whose 4-byte header is `h`, or None when `h` is not one."
+    if h >> 21 != 0x7FF: return None
+    ver, layer, br, sri, pad = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15, (h >> 10) & 3, (h >> 9) & 1
+    if ver == 1 or layer != 1 or br in (0, 15) or sri == 3: return None
+    v1 = ver == 3
+    return (144 if v1 else 72) * _MP3_KBPS[v1][br] * 1000 // _MP3_RATES[ver][sri] + pad, (1152 if v1 else 576)
+
+def _side_info(h: int) -> int:
+    "Bytes of side information after the header `h` (where a Xing/Info tag starts), without a CRC."
+    mono = (h >> 6) & 3 == 3
+    return (17 if mono else 32) if (h >> 19) & 3 == 3 else (9 if mono else 17)
+
+def mp3_frames(path, walk_tagged: bool = True) -> dict | None:
+    "Walk the MPEG layer III frames of `path` (headers only, nothing decoded; junk between frames is skipped): where the first starts, its header, how many there are and their samples (0 for a tagged file unless `walk_tagged`), whether the first is a Xing/Info/VBRI tag, and where the walk `end`ed of the file's `size`; None if no frame is found."
+    import mmap
+    with open(path, 'rb') as fh:
+        if os.fstat(fh.fileno()).st_size < 4: return None
+        m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    with m:
+        n, off = len(m), 0
+        if m[:3] == b'ID3' and n >= 10:    # an ID3v2 tag first: its size is 4 x 7 bits, plus a 10-byte footer if flagged
+            off = 10 + sum((m[6 + i] & 0x7f) << (7 * (3 - i)) for i in range(4)) + 10 * bool(m[5] & 0x10)
+        hdr = lambda i: int.from_bytes(m[i:i + 4], 'big') if i + 4 <= n else 0
+        def sync(start):   # the next header from `start` (within 64 KiB) that the following frame's header confirms
+            i = m.find(b'\xff', start, min(n, start + 65536))
+            while i >= 0:
+                if (fr := _mp3_frame(hdr(i))) and (i + fr[0] == n or _mp3_frame(hdr(i + fr[0]))): return i
+                i = m.find(b'\xff', i + 1, min(n, start + 65536))
+            return None
+        if (first := sync(off)) is None: return None
+        h0 = hdr(first); size0 = _mp3_frame(h0)[0]
+        tagged = any(t in m[first + 4:first + size0] for t in (b'Xing', b'Info', b'VBRI'))
+        count, samples, i = 0, 0, first
+        while not (tagged and not walk_tagged) and i < n:
+            if (fr := _mp3_frame(hdr(i))) is None or i + fr[0] > n:   # junk between frames (a stray tag): find the next frame
+                if (j := sync(i + 1)) is None: break
+                i = j; continue
+            count += 1; samples += fr[1]; i += fr[0]
+    return dict(offset=first, header=h0, frames=count, samples=samples, tagged=tagged, end=i, size=n)
+
+def _xing_frame(h0: int, frames: int) -> bytes:
+    "A Xing tag frame (no audio) like the frame header `h0` (same version, rate and channels) saying the stream has `frames` frames."
+    h = (h0 & ~(0xF << 12) & ~(1 << 9)) | (9 << 12) | (1 << 16)   # a mid bitrate (room for the tag), no padding, no CRC
+    b = bytearray(_mp3_frame(h)[0]); b[:4] = h.to_bytes(4, 'big')
+    s = 4 + _side_info(h)
+    b[s:s + 12] = b'Xing' + (1).to_bytes(4, 'big') + frames.to_bytes(4, 'big')   # flags: the frame count only
+    return bytes(b)
+
+class _Spliced(io.RawIOBase):
+    "The file at `path` with the bytes `insert` inserted at byte `at`, read as one seekable file (nothing is copied)."
+    def __init__(self, path, at: int, insert: bytes):
+        self.f = open(path, 'rb'); self.at, self.ins, self.pos = at, bytes(insert), 0
+        self.size = os.fstat(self.f.fileno()).st_size + len(self.ins)
+    def readable(self): return True
+    def seekable(self): return True
+    def tell(self): return self.pos
+    def seek(self, off, whence=0):
+        self.pos = max(0, off + (0, self.pos, self.size)[whence]); return self.pos
+    def readinto(self, b):
+        v, n = memoryview(b).cast('B'), 0
+        while n < len(v) and self.pos < self.size:
+            p, k = self.pos, 0
+            if p < self.at: self.f.seek(p); k = self.f.readinto(v[n:n + min(len(v) - n, self.at - p)])
+            elif p < self.at + len(self.ins):
+                c = self.ins[p - self.at:p - self.at + len(v) - n]; v[n:n + len(c)] = c; k = len(c)
+            else: self.f.seek(p - len(self.ins)); k = self.f.readinto(v[n:])
+            if not k: break
+            n += k; self.pos += k
+        return n
+    def close(self):
+        self.f.close(); super().close()
+
+@contextlib.contextmanager
+def open_audio(path):
+    "Open `path` with libsndfile, yielding the `soundfile.SoundFile` and its true length in frames: None when the header does not give it (read to the end), counted from the frames of a VBR MP3 without a Xing/Info tag (whose header length is an estimate from its first frame's bitrate, too short or too long)."
+    path = Path(path); _check_file(path)
+    src = None
+    try:
+        f = sf.SoundFile(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
+        total = None if f.frames >= SF_UNKNOWN_FRAMES else f.frames
+        if total is not None and f.format == 'MP3':
+            s = mp3_frames(path, walk_tagged=False)
+            if (s and not s['tagged'] and s['size'] - s['end'] <= 65536 + 128             # walked to the end (or a trailing tag)
+                    and abs(s['samples'] - total) > max(2304, 0.01 * s['samples'])):     # and the estimate is wrong: say the truth
+                f.close()
+                src = _Spliced(path, s['offset'], _xing_frame(s['header'], s['frames']))
+                f = sf.SoundFile(src)
+                total = f.frames
+    except AudioError: raise
+    except Exception as e:
+        if src is not None: src.close()
+        raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
+    try:
+        with f: yield f, total
+    finally:
+        if src is not None: src.close()
+
+def read_frames(f: sf.SoundFile, n: int) -> np.ndarray:
+    "Up to `n` frames of `f` from where it stands, float32 (frames, channels); fewer at the end. It never asks libsndfile for the position, which a stream of unknown length cannot report (soundfile's `read` does)."
+    out = np.empty((n, f.channels), 'float32')
+    got = sf._snd.sf_readf_float(f._file, sf._ffi.cast('float *', out.ctypes.data), n)
+    sf._error_check(f._errorcode)
+    return out[:got]
+
+_BLOCK = 2 ** 20   # samples (frames x channels) read at a time from a file whose header does not give its length
+
+def _too_long(path, sr: int):
+    return AudioError(path, f"longer than the limit of {MAX_DURATION_S:,} s ({MAX_DURATION_S / 3600:g} hours); its header does not give its length, so it was read until the limit")
+
+def count_frames(path) -> int:
+    "The length of `path` in frames by decoding it to its end, in blocks (for headers that do not give it); `AudioError` beyond `MAX_DURATION_S`."
+    with open_audio(path) as (f, _):
+        try: return _read_stream(path, f, None, keep=False)
+        except AudioError: raise
+        except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
+
+def _read_stream(path, f: sf.SoundFile, n: int | None, keep: bool = True) -> np.ndarray | int:
+    "The next `n` frames of `f` (None: to its end) read in blocks, as `read_frames` does, or only their count unless `keep`; `AudioError` past `MAX_DURATION_S`."
+    parts, got, sr, step = [], 0, f.samplerate, max(1, _BLOCK // f.channels)
+    while n is None or got < n:
+        x = read_frames(f, step if n is None else min(step, n - got))
+        if not len(x): break
+        got += len(x)
+        if got > MAX_DURATION_S * sr: raise _too_long(path, sr)
+        if keep: parts.append(x)
+    if not keep: return got
+    return np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros((0, f.channels), 'float32')
 
 # %% ../nbs/00_audio.ipynb #cac6c42f
 def _downmix(data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -178,19 +314,28 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
                mono: bool = False) -> tuple[torch.Tensor, int]:
     "Decode `path` to a float32 tensor (channels, samples) and its sample rate; at most `max_ms` ms; `mono` down-mixes."
     _check_crop(crop)
-    path = Path(path); _check_file(path)
-    try:
-        with sf.SoundFile(os.fsencode(path)) as f:
-            sr, total = f.samplerate, f.frames
-            _check_header(path, sr, total)
-            n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
-            start = crop_start(total, n, crop, rng)
-            if start: f.seek(start)
-            data = f.read(n, dtype='float32', always_2d=True)
-    except AudioError: raise
-    except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
+    path = Path(path)
+    with open_audio(path) as (f, total):
+        sr = f.samplerate
+        _check_header(path, sr, total)
+        want = None if max_ms is None else math.ceil(max_ms * sr / 1000)
+        try:
+            if total is not None:                    # the usual case: the header gives the length
+                n = total if want is None else min(total, want)
+                start = crop_start(total, n, crop, rng)
+                if start: f.seek(start)
+                data = f.read(n, dtype='float32', always_2d=True)
+            elif want is None or crop == 'start':    # no length in the header: read to the end or to `want`, within the limit
+                data = _read_stream(path, f, want); n, start, total = len(data), 0, None
+            else:                                    # a centre or random window needs the length: count it first
+                total = count_frames(path); n = min(total, want)
+                start = crop_start(total, n, crop, rng)
+                _read_stream(path, f, start, keep=False)
+                data = _read_stream(path, f, n)
+        except AudioError: raise
+        except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     if len(data) == 0: raise AudioError(path, "contains no audio samples")
-    _check_complete(path, len(data), n, sr, total, start)
+    if total is not None: _check_complete(path, len(data), n, sr, total, start)
     if (why := sample_problem(data)): raise AudioError(path, why)
     return torch.from_numpy(_as_channels_first(data, mono)), sr
 
@@ -230,29 +375,29 @@ def _channels_of(x: np.ndarray, channels: int) -> np.ndarray:
 def stream_audio(path, sample_rate: int, channels: int = 1, block: int = STREAM_BLOCK):
     "Yield the whole of `path` at `sample_rate` Hz with `channels` channels as consecutive float32 tensors (channels, samples), decoded and resampled `block` samples at a time. Raises `AudioError`."
     import soxr
-    path = Path(path); _check_file(path)
-    try: f = sf.SoundFile(os.fsencode(path))
-    except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
-    with f:
-        sr, total, c = f.samplerate, f.frames, f.channels
+    path = Path(path)
+    with open_audio(path) as (f, total):
+        sr, c = f.samplerate, f.channels
         _check_header(path, sr, total)
         rs = None if sr == sample_rate else soxr.ResampleStream(sr, sample_rate, channels, dtype='float32', quality='HQ')
         def out(y):   # (frames, channels) -> (channels, frames)
             return torch.from_numpy(np.ascontiguousarray(y.T) if y.ndim == 2 else y[None].copy())
         step, got = max(1, block // c), 0
-        while got < total:
-            try: x = f.read(min(step, total - got), dtype='float32', always_2d=True)
+        while total is None or got < total:   # no length in the header: to the end, within the limit
+            try: x = read_frames(f, step if total is None else min(step, total - got))
             except Exception as e:
-                raise AudioError(path, f"not a readable audio file: decoding failed after {got / sr:.1f} s of the {total / sr:.1f} s "
-                                       f"its header promises ({_sf_reason(e)}); truncated or damaged?") from None
+                promised = f" of the {total / sr:.1f} s its header promises" if total is not None else ''
+                raise AudioError(path, f"not a readable audio file: decoding failed after {got / sr:.1f} s{promised} "
+                                       f"({_sf_reason(e)}); truncated or damaged?") from None
             if not len(x): break
             got += len(x)
+            if total is None and got > MAX_DURATION_S * sr: raise _too_long(path, sr)
             if (why := sample_problem(x)): raise AudioError(path, why)
             y = _channels_of(x, channels)
             if rs is not None: y = rs.resample_chunk(y[:, 0] if channels == 1 else y)
             if len(y): yield out(y)
         if got == 0: raise AudioError(path, "contains no audio samples")
-        _check_complete(path, got, total, sr, total)
+        if total is not None: _check_complete(path, got, total, sr, total)
         if rs is not None:
             y = rs.resample_chunk(np.zeros((0,) if channels == 1 else (0, channels), 'float32'), last=True)
             if len(y): yield out(y)

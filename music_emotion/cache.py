@@ -16,7 +16,7 @@ from .files import atomic_write, atomic_torch_save, OutputError, StdoutClosed, d
 from .audio import AudioConfig, AudioError, spectrogram, os_reason
 
 # %% auto #0
-__all__ = ['SAMPLE_BYTES', 'CacheError', 'CacheMiss', 'file_key', 'CacheReport', 'default_cache_dir', 'SpecCache',
+__all__ = ['KEY_VERSION', 'CacheError', 'CacheMiss', 'content_hash', 'file_key', 'CacheReport', 'default_cache_dir', 'SpecCache',
            'torch_threads']
 
 # %% ../nbs/00a_cache.ipynb #7ad230bb
@@ -26,25 +26,22 @@ class CacheError(MusicEmotionError):
 class CacheMiss(KeyError):
     "The spectrogram of this file is not in the cache (yet)."
 
-SAMPLE_BYTES = 65536   # a file's key hashes its first and last SAMPLE_BYTES
-_KEYS = {}             # (path, device, inode, size, mtime, ctime) -> key: the bytes are read again only when one of these changes
+KEY_VERSION = 2        # bump when what `file_key` hashes changes (1: path, size, mtime and the first and last 64 KiB)
+_KEYS = {}             # (path, device, inode, size, mtime, ctime) -> key, for this process only: the bytes are hashed again only when one of these changes
 
-def _sample(p: Path, size: int) -> str:
-    h = hashlib.sha1()
-    with open(p, 'rb') as f:
-        h.update(f.read(SAMPLE_BYTES))
-        if size > SAMPLE_BYTES: f.seek(max(SAMPLE_BYTES, size - SAMPLE_BYTES)); h.update(f.read(SAMPLE_BYTES))
-    return h.hexdigest()
+def content_hash(path, algo: str = 'sha256') -> str:
+    "Hex digest of the whole file at `path`: `algo` over all its bytes, read in blocks (a few MB at a time, never the whole file at once)."
+    with open(path, 'rb') as f: return hashlib.file_digest(f, algo).hexdigest()
 
 def file_key(path) -> str:
-    "Identity of a file's current contents: hash of its resolved path, size, modification time (ns) and its first and last 64 KiB."
+    "Identity of a file's current contents: a hash of all its bytes (and its suffix, which can select the decoder), not of its name or dates."
     p = Path(path).resolve()
     st = p.stat()
     if not stat.S_ISREG(st.st_mode): raise OSError(errno.EINVAL, f"{p}: not a regular file")   # never opened (a FIFO would block)
     ident = (str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     if (k := _KEYS.get(ident)) is None:
-        s = f"{p}|{st.st_size}|{st.st_mtime_ns}|{_sample(p, st.st_size)}"
-        k = _KEYS[ident] = hashlib.sha1(s.encode("utf-8", "surrogateescape")).hexdigest()[:24]  # any file name
+        s = f"key-v{KEY_VERSION}|{p.suffix.lower()}|{st.st_size}|{content_hash(p)}"
+        k = _KEYS[ident] = hashlib.sha256(s.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return k
 
 # %% ../nbs/00a_cache.ipynb #bc587a25
@@ -165,6 +162,16 @@ class SpecCache:
         if not data.endswith(b'\n') or data[-_TRAILER_LEN:-9] != _TRAILER: return "no checksum (cut short, or written by an older version)"
         if f"{zlib.crc32(memoryview(data)[:-_TRAILER_LEN]):08x}".encode() != data[-9:-1]: return "its bytes do not match their checksum (changed or damaged after it was written)"
         return None if self._read(f) is not None else "not a float16 array of the configured shape"
+
+# %% ../nbs/00a_cache.ipynb #82ebc2ab
+@patch
+def audio_digest(self: SpecCache, path) -> str | None:
+    "A hash of the cached spectrogram of `path`, so of its decoded, resampled clip as `cfg` takes it: equal for the same samples in any container (WAV or FLAC, extra chunks, another name); None when it is not cached, or constant (silence: nothing to compare)."
+    try: a = self.get(path)
+    except (CacheMiss, OSError): return None
+    a = np.ascontiguousarray(a)
+    if a.size == 0 or a.min() == a.max(): return None
+    return hashlib.sha1(a).hexdigest()
 
 # %% ../nbs/00a_cache.ipynb #ca85b15e
 def _clean_stale_tmp(d: Path):

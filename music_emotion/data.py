@@ -13,15 +13,15 @@ import torch
 from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
 from .files import write_stdout, StdoutClosed, OutputError
-from .cache import default_cache_dir
+from .cache import default_cache_dir, content_hash
 
 # %% auto #0
-__all__ = ['STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS', 'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS',
-           'DEFAULT_GROUP_COLUMN', 'TARGETS', 'DatasetError', 'DatasetNotFound', 'read_rows', 'deam_year',
-           'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam', 'read_dynamic_file',
-           'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata', 'load_deam_metadata',
-           'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset', 'split_dataset',
-           'TargetScaler', 'cache_dataset', 'main_args', 'main']
+__all__ = ['MAX_TABLE_BYTES', 'MAX_TABLE_ROWS', 'STATIC_COLUMNS', 'STATIC_GLOB', 'TABLE_COLUMNS', 'SCALE', 'QUADRANTS',
+           'QUADRANT_CORNERS', 'MIDDLE', 'SPLITS', 'DEFAULT_GROUP_COLUMN', 'TARGETS', 'DatasetError', 'DatasetNotFound',
+           'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
+           'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
+           'load_deam_metadata', 'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset',
+           'split_duplicates', 'split_dataset', 'mark_same_audio', 'TargetScaler', 'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(InputError):
@@ -35,15 +35,23 @@ class DatasetNotFound(DatasetError):
     "No dataset at all where one was expected (a missing path, a folder that is not DEAM)."
 
 # %% ../nbs/01_data.ipynb #37524fb6
+MAX_TABLE_BYTES = 64 * 2 ** 20   # the largest table file read (DEAM's largest, the dynamic annotations, is about 3 MB)
+MAX_TABLE_ROWS = 200_000         # the most lines a table may have: one row per song; reading one costs about 1.5 KB of memory
+
 def _read_text(path: Path, not_utf8: dict | None = None) -> str:
-    "The text of `path`; `not_utf8` gets {line number: which byte} of the lines that are not UTF-8 in a file that otherwise is."
+    "The text of `path`; `not_utf8` gets {line number: which byte} of the lines that are not UTF-8 in a file that otherwise is. Refuses a file over `MAX_TABLE_BYTES` or `MAX_TABLE_ROWS` lines before parsing it (memory grows with the rows)."
     why = file_problem(path)     # a FIFO or a device (/dev/zero) is refused before it is opened: it could block or never end
     if why == 'file not found': raise DatasetNotFound(path, why)
     if why == 'is a directory': raise DatasetError(path, 'is a folder, not a CSV file')
     if why: raise DatasetError(path, why)
-    try: b = path.read_bytes()
+    try:
+        if (size := path.stat().st_size) > MAX_TABLE_BYTES:
+            raise DatasetError(path, f"{size / 2 ** 20:,.0f} MiB, over the limit of {MAX_TABLE_BYTES / 2 ** 20:g} MiB for a table (a labels CSV has one short row per song)")
+        b = path.read_bytes()
     except OSError as e: raise DatasetError(path, os_reason(e, path)) from None
     if b'\x00' in b[:4096]: raise DatasetError(path, 'binary file, not a CSV text file')
+    if (n := b.count(b'\n') + (not b.endswith(b'\n'))) > MAX_TABLE_ROWS + 1:
+        raise DatasetError(path, f"{n:,} lines, over the limit of {MAX_TABLE_ROWS:,} rows for a table (one row per song); split it into smaller tables")
     try: return b.decode('utf-8-sig')
     except UnicodeDecodeError: pass
     lines, bad = b.splitlines(keepends=True), {}
@@ -297,12 +305,6 @@ def _check_audio(df: pd.DataFrame, rep: DataReport):
 
 def _same_audio(paths) -> dict:
     "{index: index of the first file with the same audio} over `paths` (a Series): the same resolved file, or identical bytes."
-    import hashlib
-    def digest(p):
-        h = hashlib.sha1()
-        with open(p, 'rb') as f:
-            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-        return h.hexdigest()
     first, by_size, out = {}, {}, {}
     for i, p in paths.dropna().items():
         try: rp = Path(p).resolve(); size = rp.stat().st_size
@@ -313,7 +315,7 @@ def _same_audio(paths) -> dict:
     for same in (v for v in by_size.values() if len(v) > 1):   # only files of equal size can be equal: hash those alone
         seen = {}
         for i in same:
-            try: d = digest(paths[i])
+            try: d = content_hash(paths[i])
             except OSError: continue
             if d in seen: out[i] = seen[d]
             else: seen[d] = i
@@ -327,7 +329,7 @@ def _finish(df: pd.DataFrame, rep: DataReport, check_audio: bool) -> tuple[pd.Da
         for i, j in sorted(dups.items()):
             df.at[i, 'dup_of'] = df.at[j, 'song_id']
             same = 'the same file' if Path(df.at[i, 'path']).resolve() == Path(df.at[j, 'path']).resolve() else 'identical audio'
-            _note(rep.duplicates, df.at[i, 'song_id'], f"{same} as song {df.at[j, 'song_id']} ({Path(df.at[i, 'path']).name}); kept together on one side of every split")
+            _note(rep.duplicates, df.at[i, 'song_id'], f"{same} as song {df.at[j, 'song_id']} ({Path(df.at[i, 'path']).name}); kept together on one side of every split made here (a split column that separates them is warned about)")
     rep.n_annotated, rep.n_with_audio = len(df), int(df.path.notna().sum())
     rep.by_source = {str(k): int(v) for k, v in df.source.value_counts(sort=False).items()}
     rep.by_year = {str(k): int(v) for k, v in df.year.dropna().value_counts().sort_index().items()}
@@ -586,6 +588,13 @@ def _merged_groups(ids: list, sub: pd.DataFrame) -> list[str]:
         if 'dup_of' in sub.columns and sub.dup_of[i] is not None: parent[find(f'song {i}')] = find(f'song {sub.dup_of[i]}')
     return [find(f'song {i}') for i in ids]
 
+def split_duplicates(df: pd.DataFrame) -> list[str]:
+    "Songs of `df` with the same audio (`dup_of`) as a song on another side of its `split` column, one 'id (side) = id (side)' each."
+    if 'dup_of' not in df.columns or 'split' not in df.columns: return []
+    side = {str(s): p for s, p, h in zip(df.song_id, df.split, df.path.notna()) if h and p is not None}
+    return [f"{s} ({side[s]}) = {d} ({side[str(d)]})" for s, d in zip(df.song_id.astype(str), df.dup_of)
+            if d is not None and s in side and str(d) in side and side[s] != side[str(d)]]
+
 def _parts(pct: float) -> int: return max(2, int(round(1 / pct)))
 
 def _grouped_split(ids, groups, strata, method, seed, valid_pct, test_pct, fold, n_folds) -> tuple[list, list, list]:
@@ -647,8 +656,27 @@ def split_dataset(df: pd.DataFrame, method: str = 'random', seed: int = 42, vali
         if not train: raise ValueError("the split column puts no song with audio in train")
     else: raise ValueError(f"unknown split method {method!r}: use 'random', 'mediaeval', 'kfold', 'cv' or 'column'")
     if method != 'column': assign = {**{i: 'train' for i in train}, **{i: 'valid' for i in valid}, **{i: 'test' for i in test}}
+    if method != 'column' and 'dup_of' in df.columns:   # the same audio under another id goes where the first one went (mediaeval)
+        for s, d, h in zip(df.song_id.astype(str), df.dup_of, has):
+            if h and d is not None and str(d) in assign: assign[s] = assign[str(d)]
     df['split'] = [assign[str(s)] if h else None for s, h in zip(df.song_id, has)]
+    df.attrs['split_duplicates'] = split_duplicates(df) if method == 'column' else []   # a given split column is not ours to change: reported
     return df
+
+# %% ../nbs/01_data.ipynb #97ffcd99
+def mark_same_audio(df: pd.DataFrame, rep: DataReport, cache) -> int:
+    "Mark, in place, the songs of `df` whose decoded audio equals an earlier song's though their bytes differ (the same samples as FLAC and WAV, or with another tag chunk): equal `SpecCache.audio_digest` in `cache`, which holds their spectrograms. Like identical bytes (`scan_labels_csv`): `dup_of` and `rep.duplicates`. Returns how many were added."
+    seen, added = {}, 0
+    for i in df.index[df.path.notna()]:
+        d = cache.audio_digest(df.at[i, 'path'])
+        if d is None: continue
+        if d not in seen: seen[d] = i; continue
+        if 'dup_of' in df.columns and df.at[i, 'dup_of'] is not None: continue    # known already: identical bytes
+        if 'dup_of' not in df.columns: df['dup_of'] = None
+        j = seen[d]; df.at[i, 'dup_of'] = df.at[j, 'song_id']; added += 1
+        _note(rep.duplicates, df.at[i, 'song_id'], f"the same decoded audio as song {df.at[j, 'song_id']} ({Path(df.at[i, 'path']).name}); "
+                                                    "kept together on one side of every split made here (a split column that separates them is warned about)")
+    return added
 
 # %% ../nbs/01_data.ipynb #8c015d27
 TARGETS = ('valence', 'arousal')
@@ -698,7 +726,13 @@ def main_args(a) -> int:
             root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
             cdir = Path(a.cache_dir) if a.cache_dir else default_cache_dir(root)
             r = cache_dataset(df, cdir, cfg, n_workers=a.workers)
+            from music_emotion.cache import SpecCache
+            if mark_same_audio(df, rep, SpecCache(cdir, cfg)): out.update(rep.to_dict())   # the same decoded audio under two ids
             out['cache'] = dict(dir=str(cdir), key=cfg.key, computed=r.computed, reused=r.reused, failed=dict(r.failed))
+        if 'split' in df.columns and (cross := split_duplicates(df)):   # a split column that separates the same audio: said on stderr
+            out['split_duplicates'] = cross
+            err(f"warning: {len(cross)} song(s) have the same audio as a song on another side of the split column, so valid/test "
+                f"scores would be optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}")
             if not r.ok_paths: code = 1
     except DatasetNotFound as e:
         err(e); return 1 if a.check else exit_code(e)    # with --check, "no dataset here" is an answer (`make demo` asks it)

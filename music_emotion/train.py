@@ -18,8 +18,8 @@ from . import __version__
 from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
-from .cache import SpecCache, CacheError, default_cache_dir
-from .data import scan_dataset, split_dataset, DatasetError, SPLITS
+from .cache import SpecCache, CacheError, default_cache_dir, _prog
+from .data import scan_dataset, split_dataset, mark_same_audio, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import song_features, feature_width, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
@@ -202,13 +202,19 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
         df.loc[df.path.isin(list(failed)), 'path'] = None
     if not df.path.notna().any():
         raise DatasetError(path, f"none of the {len(failed)} audio files could be decoded" + (f" (e.g. {first[0]}: {first[1]})" if failed else ''))
+    n_same = mark_same_audio(df, rep, cache)      # the same decoded audio under two ids (FLAC and WAV, other tags): kept together
+    if n_same: _say(quiet, f"duplicates: {n_same} song(s) have the same decoded audio as another song (listed in the data report)")
     df = split_dataset(df, method=cfg.split, seed=cfg.seed, valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, fold=cfg.fold, n_folds=cfg.n_folds)
+    cross = df.attrs.get('split_duplicates', [])
+    if cross:                                     # a split column of the user's that separates the same audio: said, always (stderr)
+        print(f"{_prog()}: warning: {len(cross)} song(s) have the same audio as a song on another side of the "
+              f"split column, so the valid/test scores are optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}", file=sys.stderr, flush=True)
     n = {s: int((df.split == s).sum()) for s in SPLITS}
     grouped = f", {rep.n_groups} groups by {rep.group_column}" if rep.group_column and cfg.split in ('random', 'kfold', 'cv') else ''
     _say(quiet, f"split ({cfg.split}{f' fold {cfg.fold}' if cfg.fold is not None else ''}, seed {cfg.seed}{grouped}): {n['train']} train, {n['valid']} valid, {n['test']} test")
     info = dict(path=str(path), kind=rep.kind, root=str(rep.root), cache_dir=str(cache_dir), n_annotated=rep.n_annotated,
                 n_missing_audio=len(rep.missing_audio), group_column=rep.group_column, n_groups=rep.n_groups, n_failed=len(failed), failed=failed, counts=n,
-                cache=dict(computed=cr.computed, reused=cr.reused), seconds=time.time() - t0,
+                cache=dict(computed=cr.computed, reused=cr.reused), seconds=time.time() - t0, n_duplicates=len(rep.duplicates), split_duplicates=cross,
                 split_ids={s: sorted(df.song_id[df.split == s].astype(str)) for s in SPLITS})
     return df[df.split.notna()].reset_index(drop=True), cache, info
 
@@ -254,7 +260,8 @@ def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
     return dict(run_name=cfg.run_name,
                 data=dict(path=data['path'], kind=data['kind'], demo=cfg.demo, split=cfg.split, fold=cfg.fold, seed=cfg.seed,
                           group_column=data.get('group_column'), n_groups=data.get('n_groups'),
-                          valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, cache_dir=data['cache_dir'], split_ids=data['split_ids']),
+                          valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, cache_dir=data['cache_dir'], split_ids=data['split_ids'],
+                          n_duplicates=data.get('n_duplicates', 0), split_duplicates=data.get('split_duplicates', [])),
                 audio=cfg.audio_config().to_dict(), model=dict(size=cfg.model_size, config=mcfg.to_dict()),
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
