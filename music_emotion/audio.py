@@ -114,6 +114,11 @@ def file_problem(path) -> str | None:
     except OSError as e: return os_reason(e, path)
     return None
 
+def _sf_name(path) -> bytes:
+    "The name soundfile opens `path` by: bytes (a file name that is not valid UTF-8 opens too), and './-' for a file named '-' (libsndfile reads standard input for '-')."
+    b = os.fsencode(path)
+    return b'./-' if b == b'-' else b
+
 def _check_file(path: Path):
     why = file_problem(path)
     if why == 'is a directory': why = "is a directory, not an audio file"
@@ -123,7 +128,7 @@ def _check_file(path: Path):
 def audio_info(path) -> dict:
     "Sample rate, channels, frames and duration (s) of `path`, read from its header."
     path = Path(path); _check_file(path)
-    try: i = sf.info(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
+    try: i = sf.info(_sf_name(path))
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     if i.frames <= 0: raise AudioError(path, "contains no audio samples")  # a header-only file: found by a header check already
     _check_header(path, i.samplerate, i.frames)
@@ -180,7 +185,7 @@ def load_audio(path, max_ms: float | None = None, crop: str = 'start', rng: np.r
     _check_crop(crop)
     path = Path(path); _check_file(path)
     try:
-        with sf.SoundFile(os.fsencode(path)) as f:
+        with sf.SoundFile(_sf_name(path)) as f:
             sr, total = f.samplerate, f.frames
             _check_header(path, sr, total)
             n = total if max_ms is None else min(total, math.ceil(max_ms * sr / 1000))
@@ -231,7 +236,7 @@ def stream_audio(path, sample_rate: int, channels: int = 1, block: int = STREAM_
     "Yield the whole of `path` at `sample_rate` Hz with `channels` channels as consecutive float32 tensors (channels, samples), decoded and resampled `block` samples at a time. Raises `AudioError`."
     import soxr
     path = Path(path); _check_file(path)
-    try: f = sf.SoundFile(os.fsencode(path))
+    try: f = sf.SoundFile(_sf_name(path))
     except Exception as e: raise AudioError(path, f"not a readable audio file ({_sf_reason(e)})") from None
     with f:
         sr, total, c = f.samplerate, f.frames, f.channels
@@ -300,14 +305,16 @@ def spectrogram(path, cfg: AudioConfig) -> torch.Tensor:
     return mel_db(load_clip(path, cfg), cfg)
 
 # %% ../nbs/00_audio.ipynb #35e695f7
-def find_audio(root, exts=AUDIO_EXTS) -> list[Path]:
-    "All audio files under `root` (recursively, following symbolic links to folders, each folder once), sorted; `root` may also be a single file."
+def find_audio(root, exts=AUDIO_EXTS, unreadable: list | None = None) -> list[Path]:
+    "All audio files under `root` (recursively, following symbolic links to folders, each folder once), sorted; `root` may also be a single file. The folders that cannot be read (`root` included) are appended to `unreadable` as (folder, reason)."
+    def onerror(e: OSError):
+        if unreadable is not None: unreadable.append((Path(e.filename), os_reason(e)))
     root = Path(root)
     try:
         if not stat.S_ISDIR(os.stat(root).st_mode): return [root]
     except OSError: return []
     seen, out = set(), []
-    for d, dirs, files in os.walk(root, followlinks=True):
+    for d, dirs, files in os.walk(root, followlinks=True, onerror=onerror):
         try: st = os.stat(d)
         except OSError: dirs[:] = []; continue
         if (st.st_dev, st.st_ino) in seen: dirs[:] = []; continue   # a folder reached again (a link to it, or a link cycle)

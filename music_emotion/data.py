@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS
+from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS, printable
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
 from .files import write_stdout, StdoutClosed, OutputError
 from .cache import default_cache_dir
@@ -687,7 +687,7 @@ def cache_dataset(df: pd.DataFrame, cache_dir, cfg: AudioConfig, n_workers: int 
 
 def main_args(a) -> int:
     "`music-emotion-data` with its parsed arguments `a` (`music_emotion.config.data_parser`): report on a dataset; returns the exit code."
-    err = lambda msg: print(f"music-emotion-data: {msg}", file=sys.stderr)
+    err = lambda msg: print(f"music-emotion-data: {printable(msg)}", file=sys.stderr)
     try:
         df, rep = scan_dataset(a.path, check_audio=a.check)
         out = rep.to_dict()
