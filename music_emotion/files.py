@@ -80,7 +80,7 @@ def ensure_std_streams() -> set:
         if new != fd: os.dup2(new, fd); os.close(new)
         _closed_at_start.add(name)
         if getattr(sys, name) is None:
-            setattr(sys, name, open(fd, 'r' if fd == 0 else 'w', encoding='utf-8', errors='backslashreplace', closefd=False, line_buffering=fd == 2))
+            setattr(sys, name, open(fd, 'r' if fd == 0 else 'w', encoding='utf-8', errors='backslashreplace', closefd=False, buffering=1 if fd == 2 else -1))
     return set(_closed_at_start)
 
 def drop_stdout():

@@ -568,7 +568,7 @@ class CsvOut:
             self.lock.acquire(blocking=False)
         except Timeout:
             self.lock = None
-            raise OutputError(f"{out} is being written by another music-emotion-predict (it holds {_lock_for(out)}); "
+            raise OutputError(f"{out} is being written by another music-emotion-predict (it holds {_lock_for(real)}); "
                               "wait for it to end or choose another --csv") from None
         except OSError as e: self.lock = None; raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
         try:
