@@ -15,7 +15,7 @@ from .fastai_fixes import MixUpInputs
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
+from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir
@@ -498,7 +498,7 @@ def summary(m: dict, run_dir) -> str:
                       + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid'], m.get('n_valid')), line('test', m['test'], m.get('n_test'))]
                      + ([f"  {'test songs':<10}  (not evaluated: {m['test_song_error']})" if m.get('test_song_error') else line('test songs', m['test_song'])]
                         if m.get('test') is not None else [])
-                     + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(e['path'] for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
+                     + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(printable(e['path']) for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
                      + [f"  saved in {run_dir}/"])
 
 # %% ../nbs/05_train.ipynb #f75421a4
