@@ -270,7 +270,7 @@ class DataReport:
             r = getattr(self, f'{k}_range')
             L.append(f"  {k + ' range':<26}{'-' if r is None else f'{r[0]:.2f} .. {r[1]:.2f}':>6}")
         L.append(f"  usable: {'yes' if self.usable else 'NO'} ({self.n_with_audio} songs with audio and labels)")
-        return '\n'.join(map(printable, L))   # file names with \\n, \\r, ANSI escapes: one line each, escaped
+        return '\n'.join(map(printable, L))   # file names with newlines, CRs, ANSI escapes: one line each, escaped
 
 # %% ../nbs/01_data.ipynb #c8a1a96e
 TABLE_COLUMNS = ['song_id', 'valence', 'arousal', 'valence_std', 'arousal_std', 'path', 'duration', 'source', 'year']

@@ -612,7 +612,7 @@ def _plot(done: list, out, timeline: bool):
     return fig
 
 # %% ../nbs/06_inference.ipynb #807f49ef
-def _say(msg): print(f"music-emotion-predict: {printable(msg)}", file=sys.stderr)   # file names with \\n, \\r, ANSI escapes: escaped
+def _say(msg): print(f"music-emotion-predict: {printable(msg)}", file=sys.stderr)   # file names with newlines, CRs, ANSI escapes: escaped
 
 def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_out=False, csv=None, plot=None,
                 batch_size=32, device=None, quiet=False, workers=None, resume=False) -> int:
