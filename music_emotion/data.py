@@ -360,7 +360,8 @@ def scan_deam(root, check_audio: bool = False) -> tuple[pd.DataFrame, DataReport
                 rep.out_of_range[r.song_id] = f"{where}: valence {r.valence}, arousal {r.arousal} outside 1..9"; continue
             recs[r.song_id] = dict(song_id=r.song_id, valence=r.valence, arousal=r.arousal, valence_std=r.valence_std,
                                    arousal_std=r.arousal_std, path=None, duration=math.nan, source=r.source, year=deam_year(r.song_id))
-    audio = find_audio(lay.audio_dir) if lay.audio_dir else []
+    unreadable = []   # audio folders that cannot be read: the true reason of their songs' missing audio
+    audio = find_audio(lay.audio_dir, unreadable=unreadable) if lay.audio_dir else []
     for p in audio:
         sid = str(int(p.stem)) if p.stem.isdigit() else None
         if sid in recs:
@@ -369,6 +370,7 @@ def scan_deam(root, check_audio: bool = False) -> tuple[pd.DataFrame, DataReport
             recs[sid]['path'] = str(p.absolute())
         elif sid not in seen: rep.audio_without_annotation[str(p)] = f"no annotation for song id {sid or p.stem!r}"
     where = f"no <song_id>.mp3 in {lay.audio_dir}" if lay.audio_dir else "no MEMD_audio folder"
+    if unreadable: where += f" (cannot read {unreadable[0][0]}: {unreadable[0][1]}{f'; and {len(unreadable) - 1} more folders' if len(unreadable) > 1 else ''})"
     rep.missing_audio = {sid: where for sid in sorted(recs, key=_natkey) if recs[sid]['path'] is None}
     return _finish(_table(list(recs.values())), rep, check_audio)
 
