@@ -114,6 +114,11 @@ def file_problem(path) -> str | None:
     except OSError as e: return os_reason(e, path)
     return None
 
+def _sf_name(path) -> bytes:
+    "The name soundfile opens `path` by: bytes (a file name that is not valid UTF-8 opens too), and './-' for a file named '-' (libsndfile reads standard input for '-')."
+    b = os.fsencode(path)
+    return b'./-' if b == b'-' else b
+
 def _check_file(path: Path):
     why = file_problem(path)
     if why == 'is a directory': why = "is a directory, not an audio file"
@@ -227,7 +232,7 @@ def open_audio(path):
     path = Path(path); _check_file(path)
     src = None
     try:
-        f = sf.SoundFile(os.fsencode(path))   # bytes: a file name that is not valid UTF-8 opens too
+        f = sf.SoundFile(_sf_name(path))   # bytes (a name that is not valid UTF-8 opens too), never standard input
         total = None if f.frames >= SF_UNKNOWN_FRAMES else f.frames
         if total is not None and f.format == 'MP3':
             s = mp3_frames(path, walk_tagged=False)
@@ -445,14 +450,16 @@ def spectrogram(path, cfg: AudioConfig) -> torch.Tensor:
     return mel_db(load_clip(path, cfg), cfg)
 
 # %% ../nbs/00_audio.ipynb #35e695f7
-def find_audio(root, exts=AUDIO_EXTS) -> list[Path]:
-    "All audio files under `root` (recursively, following symbolic links to folders, each folder once), sorted; `root` may also be a single file."
+def find_audio(root, exts=AUDIO_EXTS, unreadable: list | None = None) -> list[Path]:
+    "All audio files under `root` (recursively, following symbolic links to folders, each folder once), sorted; `root` may also be a single file. The folders that cannot be read (`root` included) are appended to `unreadable` as (folder, reason)."
+    def onerror(e: OSError):
+        if unreadable is not None: unreadable.append((Path(e.filename), os_reason(e)))
     root = Path(root)
     try:
         if not stat.S_ISDIR(os.stat(root).st_mode): return [root]
     except OSError: return []
     seen, out = set(), []
-    for d, dirs, files in os.walk(root, followlinks=True):
+    for d, dirs, files in os.walk(root, followlinks=True, onerror=onerror):
         try: st = os.stat(d)
         except OSError: dirs[:] = []; continue
         if (st.st_dev, st.st_ino) in seen: dirs[:] = []; continue   # a folder reached again (a link to it, or a link cycle)

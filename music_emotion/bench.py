@@ -13,6 +13,7 @@ import torch
 from .config import run_cli
 from .audio import AudioConfig, load_clip, mel_db, spectrogram
 from .cache import SpecCache, torch_threads
+from .files import atomic_write
 from .dataloaders import get_dls
 from .model import make_model, param_count, save_model_file
 
@@ -359,8 +360,7 @@ def bench(quick: bool = False, json_out=None, device=None, workdir=None, threads
     res['targets'] = {k: dict(target=v, value=res[k], met=bool(res[k] >= v)) for k, v in PERF_TARGETS.items()}
     res['details'] = d
     if json_out is not None:
-        Path(json_out).parent.mkdir(parents=True, exist_ok=True)
-        Path(json_out).write_text(json.dumps(res, indent=1, default=str))
+        atomic_write(json_out, json.dumps(res, indent=1, default=str))   # never half-written, never a replaced link or device
     return res
 
 # %% ../nbs/08_bench.ipynb #fd0c8779

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import patch
-from .config import MusicEmotionError
+from .config import MusicEmotionError, printable
 from .files import atomic_write, atomic_torch_save, OutputError, StdoutClosed, drop_stdout, write_stdout, progress_bar, _HOST
 from .audio import AudioConfig, AudioError, spectrogram, os_reason
 
@@ -220,7 +220,7 @@ def build(self: SpecCache, paths, n_workers: int | None = None, progress: bool =
         if why is not None and why.startswith('no checksum'): why = _legacy_entry(self, p)   # an older version's entry
         if why is not None:                                      # damaged: say which file's entry, and compute it again
             rep.damaged[str(p)] = f"damaged cache entry {self.entry(p)} ({why}); computed again"
-            print(f"{_prog()}: warning: {p}: {rep.damaged[str(p)]}", file=sys.stderr, flush=True)
+            print(f"{_prog()}: warning: {printable(p)}: {printable(rep.damaged[str(p)])}", file=sys.stderr, flush=True)
             hit = False
         if hit: rep.reused += 1; done.add(p)
         else: todo.append(p)

@@ -6,15 +6,16 @@
 from __future__ import annotations
 import argparse, hashlib, importlib, json, math, numbers, reprlib, sys
 from dataclasses import dataclass, asdict, fields, field, replace
+from .files import ensure_std_streams, StdoutClosed, drop_stdout, EXIT_PIPE
 
 # %% auto #0
 __all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'BACKBONES', 'FEATURE_KINDS',
            'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED',
            'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'short_repr', 'AudioConfig', 'ModelConfig',
-           'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'MusicEmotionError', 'InputError', 'UsageError',
-           'exit_code', 'error_message', 'add_train_flags', 'train_parser', 'parse_train_args', 'data_parser',
-           'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main', 'predict_main',
-           'bench_main', 'eval_main']
+           'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'printable', 'MusicEmotionError', 'InputError',
+           'UsageError', 'exit_code', 'error_message', 'add_train_flags', 'train_parser', 'parse_train_args',
+           'data_parser', 'predict_parser', 'bench_parser', 'eval_parser', 'run_cli', 'data_main', 'train_main',
+           'predict_main', 'bench_main', 'eval_main']
 
 # %% ../nbs/00_config.ipynb #dd35de8a
 _REPR = reprlib.Repr()   # (Python 3.11's Repr takes no arguments)
@@ -242,12 +243,17 @@ DEMO_DEFAULTS = {f.name: f.metadata['demo'] for f in fields(TrainConfig) if f.me
 
 
 # %% ../nbs/00_config.ipynb #f808e0b1
+def printable(s) -> str:
+    "`s` (a file name, or a message naming one) safe on one line of a terminal: control characters (newline, `\\r`, ANSI escapes), undecodable bytes and other unprintable characters written as Python escapes. Every message that names a path goes through it."
+    s = str(s)
+    return s if s.isprintable() else ''.join(c if c.isprintable() else repr(c)[1:-1] for c in s)
+
 class MusicEmotionError(Exception):
     "A file, folder or setting that cannot be used as asked: carries the `path` and the `reason`; `exit_code` is what a command line exits with."
     exit_code = 1
     def __init__(self, path, reason):
         self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{printable(path)}: {reason}")
 
 class InputError(MusicEmotionError):
     "Input the user must change (a labels file, an audio file, a model file): command lines exit with 2."
@@ -265,9 +271,10 @@ def exit_code(e: BaseException) -> int:
     return getattr(e, 'exit_code', EXIT_FAILED)
 
 def error_message(e: BaseException, known: tuple = ()) -> str:
-    "The one line a command line prints for `e`: the message of our errors, usage and OS errors (and of the `known` types); for anything else (a bug, an environment problem) its type too."
-    if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError) + tuple(known)): return str(e)
-    return f"unexpected error: {type(e).__name__}: {e}"
+    "The one line a command line prints for `e`: the message of our errors, usage and OS errors (an OS error as `file: reason`) and of the `known` types; for anything else (a bug, an environment problem) its type too. Escaped by `printable`."
+    if isinstance(e, OSError) and e.filename is not None and e.strerror: return printable(f"{e.filename}: {e.strerror}")   # which file, always
+    if isinstance(e, (MusicEmotionError, UsageError, ValueError, OSError) + tuple(known)): return printable(e)
+    return printable(f"unexpected error: {type(e).__name__}: {e}")
 
 # %% ../nbs/00_config.ipynb #3eca381f
 def add_train_flags(p: argparse.ArgumentParser, exclude=(), defaults: dict | None = None, note: str = 'with --demo'):
@@ -380,8 +387,9 @@ CLIS = {   # console script: (its parser, the module whose main_args(args) does 
     'music-emotion-eval': (eval_parser, 'quality')}
 
 def run_cli(prog: str, argv=None) -> int:
-    "Run console script `prog` on `argv` (default: `sys.argv[1:]`); returns its exit code."
+    "Run console script `prog` on `argv` (default: `sys.argv[1:]`); returns its exit code. Standard streams closed at the start are pointed at /dev/null first (`music_emotion.files.ensure_std_streams`); a reader of stdout that went away ends it with 141."
     make, module = CLIS[prog]
+    ensure_std_streams()   # a stream closed at the start (`>&-`) leads to /dev/null: no later file takes its descriptor
     try:
         try: a = make().parse_args(argv)
         except SystemExit as e: return 0 if e.code in (0, None) else 2
@@ -389,6 +397,7 @@ def run_cli(prog: str, argv=None) -> int:
         importlib.import_module('music_emotion.audio').quiet_decoder()   # a console script owns its process: libmpg123's notes dropped
         return mod.main_args(a)
     except KeyboardInterrupt: return EXIT_INTERRUPTED
+    except StdoutClosed: drop_stdout(); return EXIT_PIPE   # the reader of stdout went away (`| head`), in any command: as a SIGPIPE death
 
 def data_main(): return run_cli('music-emotion-data')
 def train_main(): return run_cli('music-emotion-train')

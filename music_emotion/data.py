@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS
+from .config import run_cli, MusicEmotionError, InputError, UsageError, exit_code, error_message, CACHE_AUDIO_FLAGS, printable
 from .audio import AUDIO_EXTS, AudioConfig, AudioError, audio_info, find_audio, file_problem, os_reason
 from .files import write_stdout, StdoutClosed, OutputError
 from .cache import default_cache_dir, content_hash
@@ -278,7 +278,7 @@ class DataReport:
             r = getattr(self, f'{k}_range')
             L.append(f"  {k + ' range':<26}{'-' if r is None else f'{r[0]:.2f} .. {r[1]:.2f}':>6}")
         L.append(f"  usable: {'yes' if self.usable else 'NO'} ({self.n_with_audio} songs with audio and labels)")
-        return '\n'.join(L)
+        return '\n'.join(map(printable, L))   # file names with newlines, CRs, ANSI escapes: one line each, escaped
 
 # %% ../nbs/01_data.ipynb #c8a1a96e
 TABLE_COLUMNS = ['song_id', 'valence', 'arousal', 'valence_std', 'arousal_std', 'path', 'duration', 'source', 'year']
@@ -362,7 +362,8 @@ def scan_deam(root, check_audio: bool = False) -> tuple[pd.DataFrame, DataReport
                 rep.out_of_range[r.song_id] = f"{where}: valence {r.valence}, arousal {r.arousal} outside 1..9"; continue
             recs[r.song_id] = dict(song_id=r.song_id, valence=r.valence, arousal=r.arousal, valence_std=r.valence_std,
                                    arousal_std=r.arousal_std, path=None, duration=math.nan, source=r.source, year=deam_year(r.song_id))
-    audio = find_audio(lay.audio_dir) if lay.audio_dir else []
+    unreadable = []   # audio folders that cannot be read: the true reason of their songs' missing audio
+    audio = find_audio(lay.audio_dir, unreadable=unreadable) if lay.audio_dir else []
     for p in audio:
         sid = str(int(p.stem)) if p.stem.isdigit() else None
         if sid in recs:
@@ -371,6 +372,7 @@ def scan_deam(root, check_audio: bool = False) -> tuple[pd.DataFrame, DataReport
             recs[sid]['path'] = str(p.absolute())
         elif sid not in seen: rep.audio_without_annotation[str(p)] = f"no annotation for song id {sid or p.stem!r}"
     where = f"no <song_id>.mp3 in {lay.audio_dir}" if lay.audio_dir else "no MEMD_audio folder"
+    if unreadable: where += f" (cannot read {unreadable[0][0]}: {unreadable[0][1]}{f'; and {len(unreadable) - 1} more folders' if len(unreadable) > 1 else ''})"
     rep.missing_audio = {sid: where for sid in sorted(recs, key=_natkey) if recs[sid]['path'] is None}
     return _finish(_table(list(recs.values())), rep, check_audio)
 
@@ -715,7 +717,7 @@ def cache_dataset(df: pd.DataFrame, cache_dir, cfg: AudioConfig, n_workers: int 
 
 def main_args(a) -> int:
     "`music-emotion-data` with its parsed arguments `a` (`music_emotion.config.data_parser`): report on a dataset; returns the exit code."
-    err = lambda msg: print(f"music-emotion-data: {msg}", file=sys.stderr)
+    err = lambda msg: print(f"music-emotion-data: {printable(msg)}", file=sys.stderr)
     try:
         df, rep = scan_dataset(a.path, check_audio=a.check)
         out = rep.to_dict()

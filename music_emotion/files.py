@@ -4,32 +4,51 @@
 
 # %% ../nbs/00_files.ipynb #5d75cb89
 from __future__ import annotations
-import hashlib, io, os, socket, sys, threading
+import contextlib, hashlib, io, os, socket, stat, sys, threading
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'atomic_torch_save', 'OutputError', 'StdoutClosed', 'drop_stdout', 'write_stdout', 'NoBar',
-           'progress_bar']
+__all__ = ['EXIT_PIPE', 'named', 'special_file', 'atomic_write', 'atomic_torch_save', 'OutputError', 'StdoutClosed',
+           'ensure_std_streams', 'drop_stdout', 'output_clash', 'write_stdout', 'NoBar', 'progress_bar']
 
 # %% ../nbs/00_files.ipynb #b5c89a7a
 _HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]  # temp names say which machine writes them
 
+def named(e: OSError, path) -> OSError:
+    "`e` naming `path` (not a temporary file, not nothing): the message of every failed write says which file it was."
+    e.filename, e.filename2 = str(path), None
+    return e
+
+def special_file(path) -> bool:
+    "Whether `path` (its links followed) is a device, a FIFO or a socket: a file that is written into, never replaced."
+    try: m = os.stat(path).st_mode
+    except (OSError, ValueError): return False
+    return not (stat.S_ISREG(m) or stat.S_ISDIR(m))
+
 def atomic_write(path, data, fsync: bool = False) -> Path:
-    "Write `data` (bytes-like or str) to `path` via a temporary file in the same folder and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    "Write `data` (bytes-like or str) to `path` via a temporary file in the same folder and an atomic rename. A symbolic link stays a link (its target is replaced); a device or FIFO (`/dev/null`) is written into, never replaced. A failed write raises its `OSError`, naming `path`."
+    path = Path(path)
     if isinstance(data, str): data = data.encode('utf-8')
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{_HOST}.tmp")
+    if special_file(path):
+        try:
+            with open(path, 'wb') as fh: fh.write(data)
+        except OSError as e: raise named(e, path) from None
+        return path
+    dest = Path(os.path.realpath(path)) if path.is_symlink() else path
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}-{threading.get_ident()}-{_HOST}.tmp")
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, 'wb') as fh:
             fh.write(data)
             if fsync: fh.flush(); os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        os.replace(tmp, dest)
+    except BaseException as e:
+        with contextlib.suppress(OSError): tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError): raise named(e, path) from None
         raise
     if fsync:  # make the rename itself durable
         try:
-            dfd = os.open(path.parent, os.O_RDONLY)
+            dfd = os.open(dest.parent, os.O_RDONLY)
             try: os.fsync(dfd)
             finally: os.close(dfd)
         except OSError: pass
@@ -49,15 +68,60 @@ class OutputError(Exception):
 class StdoutClosed(Exception):
     "Standard output was closed by its reader (a broken pipe, as in `music-emotion-predict ... | head -1`)."
 
+EXIT_PIPE = 141   # a command whose standard output's reader went away: 128 + SIGPIPE, what `cat` or `grep` give there
+_closed_at_start = set()   # the standard streams that were closed when this process started (`ensure_std_streams`)
+
+def ensure_std_streams() -> set:
+    "For a console script, at its start: standard input, output and error that are closed (`>&-`, `2>&-`) are pointed at /dev/null, so that no file opened later takes their file descriptor (and gets messages or results meant for them), and `sys.stdin`, `sys.stdout`, `sys.stderr` exist again; `write_stdout` then fails with one line. Returns the names of those that were closed."
+    for fd, name in ((0, 'stdin'), (1, 'stdout'), (2, 'stderr')):   # in this order: os.open takes the lowest free descriptor
+        try: os.fstat(fd); continue
+        except OSError: pass
+        new = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+        if new != fd: os.dup2(new, fd); os.close(new)
+        _closed_at_start.add(name)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, 'r' if fd == 0 else 'w', encoding='utf-8', errors='backslashreplace', closefd=False, buffering=1 if fd == 2 else -1))
+    return set(_closed_at_start)
+
 def drop_stdout():
     "Point file descriptor 1 at /dev/null, so that the interpreter's last flush of what is still buffered cannot fail (and print a traceback) again."
     try:
         fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, sys.stdout.fileno()); os.close(fd)
     except (OSError, ValueError): pass    # stdout is not a file (captured in a test)
 
+def output_clash(outputs: dict, inputs=()) -> str | None:
+    "Why the output files `outputs` ({flag: path}; None and '-', standard output, are skipped) cannot be written as asked, or None: one of them is also one of the `inputs` (writing it would destroy it; compared as files, links followed), or two of them are the same file. Devices and FIFOs (`/dev/null`) may be shared."
+    outs = {f: p for f, p in outputs.items() if p is not None and str(p) != '-' and not special_file(p)}
+    keys = {}
+    for flag, p in outs.items():
+        try: st = os.stat(p); k = (st.st_dev, st.st_ino)
+        except (OSError, ValueError): k = os.path.realpath(p)   # not there yet: it is no input, but may be another output
+        if k in keys: return f"{p}: {keys[k]} and {flag} name the same file; give each its own file"
+        keys[k] = flag
+    if not any(isinstance(k, tuple) for k in keys): return None
+    for q in inputs:
+        try: st = os.stat(q)
+        except (OSError, ValueError): continue
+        if (flag := keys.get((st.st_dev, st.st_ino))):
+            return f"{outs[flag]}: {flag} names an input ({q}): writing it would destroy it; choose another {flag} file"
+    return None
+
+def _encoded(text: str, out) -> bytes:
+    enc = getattr(out, 'encoding', None) or 'utf-8'
+    try: return text.encode(enc, 'surrogateescape')    # a file name that is not valid UTF-8: its own bytes
+    except UnicodeEncodeError: return text.encode(enc, 'backslashreplace')
+
 def write_stdout(text: str):
-    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full)."
-    try: sys.stdout.write(text); sys.stdout.flush()
+    "Write `text` to stdout and flush: `StdoutClosed` for a broken pipe, `OutputError` for any other write error (a full disk, /dev/full) and for a standard output closed when the command started. The process's own stdout is written with `os.write` until every byte is out: a reader that leaves during a long write is seen (Python's buffered writer does not report a broken pipe after a partial write)."
+    if 'stdout' in _closed_at_start:
+        raise OutputError("cannot write to standard output: it was closed when the command started (>&-)")
+    out = sys.stdout
+    try:
+        if out is not None and out is sys.__stdout__:
+            out.flush()
+            data, fd = memoryview(_encoded(text, out)), out.fileno()
+            while data: data = data[os.write(fd, data):]
+        else: out.write(text); out.flush()
     except BrokenPipeError: drop_stdout(); raise StdoutClosed() from None
     except OSError as e: drop_stdout(); raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
 

@@ -12,29 +12,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import run_cli
+from .config import run_cli, printable
 from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audio, load_audio, audio_info, to_channels, resample,
-                                 fit_length, mel_db)
+                                 fit_length, mel_db, file_problem)
 from .model import ModelFileError, load_model_file
 from .data import TargetScaler, quadrant_of, QUADRANTS
-from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar
+from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar, special_file, output_clash
 from .features import window_features
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'MEL_GROUP', 'PREFETCH_SAMPLES', 'STREAM_SAMPLES', 'DEMO_NOTE', 'PRED_COLUMNS', 'DECIMALS',
-           'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'find_model_file', 'EmotionModel', 'load_model',
-           'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio', 'predict_songs',
-           'predict', 'analyse_song', 'predict_timeline', 'quadrant_name', 'format_table', 'read_partial_csv', 'CsvOut',
-           'run_predict', 'main_args', 'main']
+           'TIMELINE_COLUMNS', 'TABLE_WIDTH', 'best_device', 'usable_device', 'find_model_file', 'EmotionModel',
+           'load_model', 'predict_specs', 'window_starts', 'n_windows', 'default_workers', 'collect_audio',
+           'predict_songs', 'predict', 'analyse_song', 'predict_timeline', 'quadrant_name', 'format_table',
+           'read_partial_csv', 'CsvOut', 'run_predict', 'main_args', 'main']
 
 # %% ../nbs/06_inference.ipynb #dbe924f7
 def best_device(device=None) -> torch.device:
-    "`device` when given, else CUDA when available, else MPS when available, else the CPU."
-    if device is not None: return torch.device(device)
+    "`device` when given (and usable: `usable_device`), else CUDA when available, else MPS when available, else the CPU."
+    if device is not None: return usable_device(device)
     if torch.cuda.is_available(): return torch.device('cuda')
     mps = getattr(torch.backends, 'mps', None)
     if mps is not None and mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+def usable_device(device) -> torch.device:
+    "`torch.device(device)` when a model can run there: a small computation on it, copied back to the CPU, gives the right answer; else `RuntimeError` saying why (a type torch does not know, no such GPU, a device that holds no data such as 'meta')."
+    try:
+        d = torch.device(device)
+        x = torch.ones(2, device=d)
+        ok = (x + x).cpu().tolist() == [2.0, 2.0]
+    except Exception as e: raise RuntimeError(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__) from None
+    if not ok: raise RuntimeError("a computation there gives wrong results")
+    return d
 
 PRETRAINED = Path(sys.modules[__name__.rpartition('.')[0] or 'music_emotion'].__file__).parent/'pretrained'/'model.pt'   # ships with the package
 
@@ -341,15 +351,17 @@ def _natural_key(rel: Path):
     return [tuple(int(t) if k % 2 else t.casefold() for k, t in enumerate(re.split(r'(\d+)', part))) for part in rel.parts], str(rel)
 
 def collect_audio(paths) -> tuple[list[str], list[dict]]:
-    "Files to predict from `paths` (files, and folders searched recursively, in natural order) and the problems found: [{'path', 'error'}]."
+    "Files to predict from `paths` (files, and folders searched recursively, in natural order) and the problems found: [{'path', 'error'}] (a folder without audio, a folder that cannot be read)."
     if isinstance(paths, (str, Path)): paths = [paths]
     files, errors = [], []
     for p in paths:
         q = Path(p)
         if os.path.isdir(q):   # False for a name too long or a link cycle too: its decode says why
-            found = find_audio(q)
+            unreadable = []
+            found = find_audio(q, unreadable=unreadable)
+            errors += [{'path': str(d), 'error': f"cannot read this folder ({why})"} for d, why in unreadable]   # never a silent drop
             if found: files += [str(f) for f in sorted(found, key=lambda f: _natural_key(f.relative_to(q)))]   # q/f as given: relative stays relative
-            else: errors.append({'path': str(p), 'error': f"no audio files ({', '.join(AUDIO_EXTS)}) in this folder"})
+            elif not unreadable: errors.append({'path': str(p), 'error': f"no audio files ({', '.join(AUDIO_EXTS)}) in this folder"})
         else: files.append(str(p))  # a missing or unreadable file is reported when it is decoded
     return files, errors
 
@@ -440,7 +452,7 @@ TABLE_WIDTH = 100   # columns the printed table fits in
 
 def _shown(path: str, width: int) -> str:
     "`path` printable on one line (control characters and undecodable bytes escaped), shortened in the middle with '…' to `width` characters."
-    s = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+    s = printable(path)
     if len(s) <= width: return s
     head = (width - 1) // 4                                 # more of the end: the file name
     return s[:head] + '…' + s[len(s) - (width - 1 - head):]
@@ -545,27 +557,34 @@ class CsvOut:
         self.out, self.timeline, self.lock, cols = out, timeline, None, TIMELINE_COLUMNS if timeline else PRED_COLUMNS
         self.kept = pd.DataFrame(columns=cols)
         if out == '-': self.f = sys.stdout; write_stdout(_csv_line(cols)); return
+        if special_file(out):   # /dev/null, a FIFO: written into, never replaced, nothing to lock or resume
+            if resume: raise ValueError(f"{out}: {file_problem(out)}: --resume continues a CSV file")
+            try: self.f = open(out, 'w', encoding='utf-8', errors='surrogateescape', newline='')
+            except OSError as e: raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
+            self.add_text(_csv_line(cols)); return
+        real = os.path.realpath(out)   # a symbolic link: its target is written (the link stays) and locked, whichever name is given
         try:
-            self.lock = FileLock(_lock_for(out))
+            self.lock = FileLock(_lock_for(real))
             self.lock.acquire(blocking=False)
         except Timeout:
             self.lock = None
-            raise OutputError(f"{out} is being written by another music-emotion-predict (it holds {_lock_for(out)}); "
+            raise OutputError(f"{out} is being written by another music-emotion-predict (it holds {_lock_for(real)}); "
                               "wait for it to end or choose another --csv") from None
         except OSError as e: self.lock = None; raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
         try:
-            try: self.kept = read_partial_csv(out, timeline) if resume and Path(out).exists() else self.kept
+            try: self.kept = read_partial_csv(real, timeline) if resume and Path(real).exists() else self.kept
             except OSError as e: raise OutputError(f"cannot read {out} to resume it: {e.strerror or e}") from None
             try:
-                if self.kept.attrs.get('nbytes'): os.truncate(out, self.kept.attrs['nbytes'])  # the kept lines stay as they were
-                else: atomic_write(out, _csv_line(cols))                                          # a new file: its header
-                self.f = open(out, 'a', encoding='utf-8', errors='surrogateescape', newline='')
+                if self.kept.attrs.get('nbytes'): os.truncate(real, self.kept.attrs['nbytes'])  # the kept lines stay as they were
+                else: atomic_write(real, _csv_line(cols))                                          # a new file: its header
+                self.f = open(real, 'a', encoding='utf-8', errors='surrogateescape', newline='')
             except OSError as e: raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
         except BaseException:
             self.lock.release(); self.lock = None
             raise
     def add(self, row: dict, timeline: pd.DataFrame):
-        text = ''.join(_csv_line(r) for r in _table([(row, timeline)], self.timeline).itertuples(index=False))
+        self.add_text(''.join(_csv_line(r) for r in _table([(row, timeline)], self.timeline).itertuples(index=False)))
+    def add_text(self, text: str):
         if self.f is sys.stdout: return write_stdout(text)
         try: self.f.write(text); self.f.flush()
         except OSError as e: raise OutputError(f"cannot write {self.out}: {e.strerror or e}") from None
@@ -588,16 +607,20 @@ def _plot(done: list, out, timeline: bool):
         fig = plot_va_plane([r['valence'] for r, _ in done], [r['arousal'] for r, _ in done],
                             labels=unique_labels([r['path'] for r, _ in done]) if len(done) <= 30 else None,
                             title=f"{len(done)} song{'s' * (len(done) != 1)}")
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format='png', dpi=100)
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100)
+    atomic_write(out, buf.getvalue())   # never a half-written PNG (a full disk), never a replaced link or device
     return fig
 
 # %% ../nbs/06_inference.ipynb #807f49ef
-def _say(msg): print(f"music-emotion-predict: {msg}", file=sys.stderr)
+def _say(msg): print(f"music-emotion-predict: {printable(msg)}", file=sys.stderr)   # file names with newlines, CRs, ANSI escapes: escaped
 
 def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_out=False, csv=None, plot=None,
                 batch_size=32, device=None, quiet=False, workers=None, resume=False) -> int:
     "The `music-emotion-predict` command as a function: prints results, returns the exit status (0, 1 or 2)."
+    files, errors = collect_audio(paths)
+    try: model_file = [find_model_file(model)]
+    except ModelFileError: model_file = []
+    if (why := output_clash({'--csv': csv, '--plot': plot}, [*model_file, *files, *([paths] if isinstance(paths, (str, Path)) else paths)])): _say(f"error: {why}"); return 2   # before any work
     try: em = load_model(model, device=device)
     except ModelFileError as e: _say(f"error: bad model file: {e}"); return 2
     except (RuntimeError, AssertionError) as e: _say(f"error: cannot use device {device!r}: {str(e).splitlines()[0]}"); return 2
@@ -608,7 +631,6 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2
     if workers is not None and workers < 1: _say(f"error: --workers must be at least 1, got {workers}"); return 2
     if resume and csv in (None, '-'): _say("error: --resume continues a --csv FILE output: give the same --csv FILE"); return 2
-    files, errors = collect_audio(paths)
     sink, kept = None, []
     if csv is not None:
         try: sink = CsvOut(csv, timeline, resume)

@@ -20,7 +20,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import AvgLoss
 from fastai.imports import noop   # the `noop` that `learn.no_logging()` installs (not fastcore's)
-from .config import MusicEmotionError
+from .config import MusicEmotionError, printable
 from .fastai_fixes import (FixedLearner, BestModelCallback, ValidLoss, _GatherPreds, gathered, plain_state, logs, single_process,
                                         _tracker_state, _train_dl, _rng_state, _set_rng_state)
 from .dataloaders import SpecDataLoaders, SpecData, spec_data
@@ -250,7 +250,7 @@ class TensorBoardRegressionCallback(Callback):
         try: yield
         except OSError as e:
             w, self.writer = self.writer, None
-            print(f"{_prog()}: warning: TensorBoard logs cannot be written to {self.log_dir} ({os_reason(e)}); training goes on without them",
+            print(f"{_prog()}: warning: TensorBoard logs cannot be written to {printable(self.log_dir)} ({os_reason(e)}); training goes on without them",
                   file=sys.stderr, flush=True)
             try: w is not None and w.close()
             except Exception: pass

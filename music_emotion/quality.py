@@ -8,9 +8,9 @@ import argparse, io, json, math, os, sys, time, tempfile, shutil, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code, error_message
+from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig
-from .files import atomic_write
+from .files import atomic_write, write_stdout, output_clash, OutputError
 from .cache import default_cache_dir
 from .features import feature_table, song_features
 from .data import scan_dataset, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
@@ -163,15 +163,18 @@ def main_args(a) -> int:
     "`music-emotion-eval` with its parsed arguments `a` (`music_emotion.config.eval_parser`); returns the exit code."
     settings = {k: v for k, v in vars(a).items() if k not in ('data_path', 'folds', 'json_out', 'no_baseline', 'baseline_only', 'workers') and v is not None}
     settings = {**EVAL_DEFAULTS, **settings}
-    err = lambda m: print(f"music-emotion-eval: {m}", file=sys.stderr)
+    err = lambda m: print(f"music-emotion-eval: {printable(m)}", file=sys.stderr)
+    if (why := output_clash({'--json': a.json_out}, [a.data_path])): err(f"error: {why}"); return 2   # before hours of work
     try:
         r = cross_validate(a.data_path, folds=a.folds, ours=not a.baseline_only, baseline=not a.no_baseline, workers=a.workers, **settings)
     except KeyboardInterrupt: return 130
     except Exception as e:
         err(error_message(e)); return exit_code(e)
-    print(eval_table(r).to_string())
-    print(f"{r['n_songs']} songs, {r['n_groups']} groups, {r['folds']} folds, {r['seconds']:.0f} s")
-    if a.json_out: atomic_write(a.json_out, json.dumps(r, indent=1) + '\n')
+    if a.json_out:   # first: the results of hours of work are kept whatever happens to stdout
+        try: atomic_write(a.json_out, json.dumps(r, indent=1) + '\n')
+        except OSError as e: err(error_message(e)); return 1
+    try: write_stdout(eval_table(r).to_string() + f"\n{r['n_songs']} songs, {r['n_groups']} groups, {r['folds']} folds, {r['seconds']:.0f} s\n")
+    except OutputError as e: err(f"error: {e}"); return 1
     return 0
 
 def main(argv=None) -> int:

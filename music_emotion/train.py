@@ -15,7 +15,7 @@ from .fastai_fixes import MixUpInputs
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message
+from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir, _prog
@@ -95,8 +95,15 @@ def run_state(run_dir) -> str:
     if (run_dir/'metrics.json').exists(): return 'finished'
     return 'unfinished' if _nonempty(run_dir) else 'new'
 
-def not_ours(d, verb: str = 'delete') -> str | None:
-    "Why the folder `d` is not ours to `verb`, or None: absent, marked with `RUN_MARKER`, or only files a run writes (older runs)."
+def _older_run(d: Path) -> bool:
+    "Whether the unmarked folder `d` is recognisably a run folder of an older version: its config.json is a run config this library writes (a `train_config` of `TrainConfig` settings)."
+    try: c = json.loads((d/'config.json').read_text())
+    except (OSError, ValueError): return False
+    tc = c.get('train_config') if isinstance(c, dict) else None
+    return isinstance(tc, dict) and {'data_path', 'run_name', 'epochs'} <= set(tc) <= {f.name for f in fields(TrainConfig)}
+
+def not_ours(d, verb: str = 'delete', run_dir=None) -> str | None:
+    "Why the folder `d` is not ours to `verb`, or None: absent, marked with `RUN_MARKER`, or (older runs) only files a run writes and, to delete it, recognisably a run: its config.json is ours, or, for the TensorBoard folder `d` of the run folder `run_dir`, that one is ours."
     d = Path(d)
     refuse = f"refusing to {verb} it — choose another --run-name"
     if d.is_symlink() and (verb == 'delete' or not d.is_dir()): return f"is a symbolic link; {refuse}"
@@ -104,7 +111,11 @@ def not_ours(d, verb: str = 'delete') -> str | None:
     if not d.is_dir(): return f"is a file, not a run folder; {refuse}"
     if (d/RUN_MARKER).is_file(): return None
     foreign = sorted(e.name + '/' * e.is_dir() for e in d.iterdir() if e.is_symlink() or not e.is_file() or not _OUR_FILES.fullmatch(e.name))
-    return f"holds files music_emotion did not write (e.g. {foreign[0]}); {refuse}" if foreign else None
+    if foreign: return f"holds files music_emotion did not write (e.g. {foreign[0]}); {refuse}"
+    owner = d if run_dir is None else Path(run_dir)   # file names alone (config.json, model.pt) are not enough: another program's may match
+    if verb != 'delete' or (owner/RUN_MARKER).is_file() or _older_run(owner): return None
+    return (f"has no {RUN_MARKER} marker and no run config of music_emotion ({owner/'config.json'}): not recognisably one of its runs; "
+            f"{refuse} (delete it yourself if it is one)")
 
 def _mkdirs(d: Path):
     "`d.mkdir(parents=True, exist_ok=True)`, or a `RunError` naming the file that stands in the way, or the reason."
@@ -135,7 +146,7 @@ def prepare_run(run_dir, tb_dir, resume: bool = False, overwrite: bool = False, 
         if create: _make_run_dir(tb_dir)
         return state
     for d in (run_dir, tb_dir):   # a folder holding files that are not a run's is neither deleted nor written into
-        if _nonempty(d) and (why := not_ours(d, 'delete' if overwrite else 'use')): raise RunError(d, why)
+        if _nonempty(d) and (why := not_ours(d, 'delete' if overwrite else 'use', run_dir)): raise RunError(d, why)
     if state == 'new' and _nonempty(tb_dir) and not overwrite:
         raise RunError(tb_dir, "TensorBoard logs of another run already use this name; pass --overwrite or another --run-name")
     if state != 'new' and not overwrite:
@@ -494,7 +505,7 @@ def summary(m: dict, run_dir) -> str:
                       + f" ({m['seconds']['total']:.0f} s)", line('valid', m['valid'], m.get('n_valid')), line('test', m['test'], m.get('n_test'))]
                      + ([f"  {'test songs':<10}  (not evaluated: {m['test_song_error']})" if m.get('test_song_error') else line('test songs', m['test_song'])]
                         if m.get('test') is not None else [])
-                     + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(e['path'] for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
+                     + [f"  (test songs: {len(skipped)} unreadable, skipped: {', '.join(printable(e['path']) for e in skipped[:3])}{' ...' * (len(skipped) > 3)})"] * bool(skipped)
                      + [f"  saved in {run_dir}/"])
 
 # %% ../nbs/05_train.ipynb #f75421a4
