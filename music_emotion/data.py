@@ -731,11 +731,11 @@ def main_args(a) -> int:
             from music_emotion.cache import SpecCache
             if mark_same_audio(df, rep, SpecCache(cdir, cfg)): out.update(rep.to_dict())   # the same decoded audio under two ids
             out['cache'] = dict(dir=str(cdir), key=cfg.key, computed=r.computed, reused=r.reused, failed=dict(r.failed))
+            if not r.ok_paths: code = 1
         if 'split' in df.columns and (cross := split_duplicates(df)):   # a split column that separates the same audio: said on stderr
             out['split_duplicates'] = cross
             err(f"warning: {len(cross)} song(s) have the same audio as a song on another side of the split column, so valid/test "
                 f"scores would be optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}")
-            if not r.ok_paths: code = 1
     except DatasetNotFound as e:
         err(e); return 1 if a.check else exit_code(e)    # with --check, "no dataset here" is an answer (`make demo` asks it)
     except KeyboardInterrupt:
