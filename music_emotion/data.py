@@ -21,7 +21,8 @@ __all__ = ['MAX_TABLE_BYTES', 'MAX_TABLE_ROWS', 'STATIC_COLUMNS', 'STATIC_GLOB',
            'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
            'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
            'load_deam_metadata', 'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset',
-           'split_duplicates', 'split_dataset', 'mark_same_audio', 'TargetScaler', 'cache_dataset', 'main_args', 'main']
+           'split_duplicates_warning', 'split_duplicates', 'split_dataset', 'mark_same_audio', 'TargetScaler',
+           'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(InputError):
@@ -590,6 +591,11 @@ def _merged_groups(ids: list, sub: pd.DataFrame) -> list[str]:
         if 'dup_of' in sub.columns and sub.dup_of[i] is not None: parent[find(f'song {i}')] = find(f'song {sub.dup_of[i]}')
     return [find(f'song {i}') for i in ids]
 
+def split_duplicates_warning(cross: list[str]) -> str:
+    "The one warning line (without the command's name) for the pairs `cross` of `split_duplicates`, shown by `music-emotion-data` and training."
+    return (f"warning: {len(cross)} song(s) have the same audio as a song on another side of the split column, so valid/test "
+            f"scores would be optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}")
+
 def split_duplicates(df: pd.DataFrame) -> list[str]:
     "Songs of `df` with the same audio (`dup_of`) as a song on another side of its `split` column, one 'id (side) = id (side)' each."
     if 'dup_of' not in df.columns or 'split' not in df.columns: return []
@@ -734,8 +740,7 @@ def main_args(a) -> int:
             if not r.ok_paths: code = 1
         if 'split' in df.columns and (cross := split_duplicates(df)):   # a split column that separates the same audio: said on stderr
             out['split_duplicates'] = cross
-            err(f"warning: {len(cross)} song(s) have the same audio as a song on another side of the split column, so valid/test "
-                f"scores would be optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}")
+            err(split_duplicates_warning(cross))
     except DatasetNotFound as e:
         err(e); return 1 if a.check else exit_code(e)    # with --check, "no dataset here" is an answer (`make demo` asks it)
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir, _prog
-from .data import scan_dataset, split_dataset, mark_same_audio, DatasetError, SPLITS
+from .data import scan_dataset, split_dataset, mark_same_audio, split_duplicates_warning, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import song_features, feature_width, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
@@ -218,8 +218,7 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     df = split_dataset(df, method=cfg.split, seed=cfg.seed, valid_pct=cfg.valid_pct, test_pct=cfg.test_pct, fold=cfg.fold, n_folds=cfg.n_folds)
     cross = df.attrs.get('split_duplicates', [])
     if cross:                                     # a split column of the user's that separates the same audio: said, always (stderr)
-        print(f"{_prog()}: warning: {len(cross)} song(s) have the same audio as a song on another side of the "
-              f"split column, so the valid/test scores are optimistic: {'; '.join(cross[:5])}{' …' if len(cross) > 5 else ''}", file=sys.stderr, flush=True)
+        print(f"{_prog()}: {printable(split_duplicates_warning(cross))}", file=sys.stderr, flush=True)
     n = {s: int((df.split == s).sum()) for s in SPLITS}
     grouped = f", {rep.n_groups} groups by {rep.group_column}" if rep.group_column and cfg.split in ('random', 'kfold', 'cv') else ''
     _say(quiet, f"split ({cfg.split}{f' fold {cfg.fold}' if cfg.fold is not None else ''}, seed {cfg.seed}{grouped}): {n['train']} train, {n['valid']} valid, {n['test']} test")
