@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """The lever experiments on musicnn embeddings behind 09_quality's "Levers" table, on music-emotion-eval's folds.
 
-    python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (20-25 min on 2 cores)
-    python tools/musicnn_levers.py linear  --data ... --work /tmp/levers    # linear-probe levers (about 10 min)
-    python tools/musicnn_levers.py head    --data ... --work /tmp/levers    # head levers in a plain torch loop (about 15 min)
+    python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (23 min on 2 cores, shared with other work)
+    python tools/musicnn_levers.py linear  --data ... --work /tmp/levers    # linear-probe levers (about 2 min)
+    python tools/musicnn_levers.py head    --data ... --work /tmp/levers    # head levers in a plain torch loop (about 2.5 min)
 
 `patches` stores, for every clip, MSD and MTT musicnn's [penultimate, tags] of each 3 s patch (`patches.npz`) and the
 pooled mid-end features that feed their dense back-ends (`pooled.npz`), from the same clips the eval reads. The other
