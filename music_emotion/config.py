@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict, fields, field, replace
 from .files import ensure_std_streams, StdoutClosed, drop_stdout, EXIT_PIPE
 
 # %% auto #0
-__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'BACKBONES', 'FEATURE_KINDS',
+__all__ = ['PIPELINE_VERSION', 'CROPS', 'AUDIO_LIMITS', 'AUDIO_EXTS', 'MODEL_LIMITS', 'BACKBONES', 'FEATURE_KINDS', 'HEADS',
            'MODEL_PRESETS', 'DEMO_DEFAULTS', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED',
            'CACHE_AUDIO_FLAGS', 'EVAL_EXCLUDE', 'EVAL_DEFAULTS', 'CLIS', 'short_repr', 'AudioConfig', 'ModelConfig',
            'AugConfig', 'yes_no', 'setting', 'TrainConfig', 'printable', 'MusicEmotionError', 'InputError',
@@ -96,6 +96,7 @@ AUDIO_EXTS = ('.mp3', '.wav', '.flac', '.ogg', '.oga', '.aif', '.aiff', '.au')
 MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 4096), n_out=(1, 16), in_channels=(1, 2), hidden=(1, 4096))
 BACKBONES = ('resnet', 'musicnn')          # the residual CNN from scratch; a head over musicnn's pretrained embeddings
 FEATURE_KINDS = ('musicnn', 'handcrafted')  # per-clip vectors a model can take (music_emotion.features.song_features)
+HEADS = ('regression', 'quadrant')         # outputs: valence and arousal (MSE); or 4 quadrant logits (cross-entropy), answered as the expected corner
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -109,6 +110,7 @@ class ModelConfig:
     backbone: str = 'resnet'              # 'resnet': the CNN on spectrograms; 'musicnn': a head over the feature vector alone
     features: tuple = ()                  # the kinds of that vector, in order (FEATURE_KINDS); () with n_features: handcrafted
     hidden: int = 256                     # width of the hidden layer of the 'musicnn' backbone's head
+    head: str = 'regression'              # HEADS: 'quadrant' has 4 logits (Q1..Q4) and answers the probability-weighted quadrant corner
 
     def __post_init__(self):
         def bad(msg): raise ValueError(f"ModelConfig: {msg}")
@@ -123,6 +125,8 @@ class ModelConfig:
             object.__setattr__(self, n, tuple(int(x) for x in v))  # lists (from a file) become tuples
         if len(self.widths) != len(self.blocks): bad(f"widths {self.widths} and blocks {self.blocks} differ in length")
         if self.backbone not in BACKBONES: bad(f"backbone must be one of {BACKBONES}, got {short_repr(self.backbone)}")
+        if self.head not in HEADS: bad(f"head must be one of {HEADS}, got {short_repr(self.head)}")
+        if self.head == 'quadrant' and self.n_out != 2: bad(f"the quadrant head answers valence and arousal: n_out must be 2, got {self.n_out}")
         if isinstance(self.features, (str, bytes)) or not isinstance(self.features, (list, tuple)) or not all(k in FEATURE_KINDS for k in self.features) \
            or len(set(self.features)) != len(self.features):
             bad(f"features must be a sequence of distinct kinds from {FEATURE_KINDS}, got {short_repr(self.features)}")
@@ -210,6 +214,8 @@ class TrainConfig:
     mixup: float = setting(0.0, 'mixup alpha: train on blends of two songs and of their targets (0: off)')
     backbone: str = setting('resnet', 'resnet: the residual CNN, trained from scratch on mel spectrograms; musicnn: transfer learning, a head '
                             'trained on the cached embeddings of musicnn\'s pretrained music taggers (MSD + MTT)')
+    head: str = setting('regression', 'regression: valence and arousal, MSE; quadrant: a 4-way classifier of the quadrant (cross-entropy) '
+                        'that answers the probability-weighted quadrant corner (3..7): for quadrant labels, e.g. 4Q')
     features: bool = setting(False, 'fusion: the network also takes each clip\'s handcrafted features (MFCC, chroma, key, tempo, ...: yes/no)')
     seed: int = setting(42, 'random seed (split, initialisation, shuffling)')
     patience: int = setting(10, 'stop after this many epochs without improvement of --monitor (0: never stop early)', demo=15)
@@ -236,7 +242,7 @@ class TrainConfig:
     def model_config(self, n_features: int = 0) -> ModelConfig:
         "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio, taking `feature_kinds` (`n_features` values)."
         return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features, backbone=self.backbone,
-                       features=self.feature_kinds() if n_features else ())
+                       features=self.feature_kinds() if n_features else (), head=self.head)
     def to_dict(self) -> dict: return asdict(self)
 
 DEMO_DEFAULTS = {f.name: f.metadata['demo'] for f in fields(TrainConfig) if f.metadata['demo'] is not None}

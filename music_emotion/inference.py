@@ -15,7 +15,7 @@ import torch
 from .config import run_cli, printable
 from .audio import (AudioConfig, AudioError, AUDIO_EXTS, AUDIO_LIMITS, find_audio, load_audio, audio_info, to_channels, resample,
                                  fit_length, mel_db, file_problem)
-from .model import ModelFileError, load_model_file
+from .model import ModelFileError, load_model_file, head_outputs
 from .data import TargetScaler, quadrant_of, QUADRANTS
 from .files import atomic_write, OutputError, StdoutClosed, write_stdout, progress_bar, special_file, output_clash
 from .features import window_features
@@ -107,7 +107,7 @@ def predict_specs(em: EmotionModel, specs, feats=None) -> torch.Tensor:
             f = ((f - torch.tensor(em.feature_stats['mean'])) / torch.tensor(em.feature_stats['std'])).to(em.device)
             y = em.model(x, f).float()
         else: y = em.model(x).float()
-    return _clip_scale(em.scaler.decode(y)).cpu()
+    return _clip_scale(em.scaler.decode(head_outputs(em.model, y))).cpu()
 
 # %% ../nbs/06_inference.ipynb #1efec9d4
 def window_starts(n_samples: int, win: int, hop: int, min_tail: int = 1) -> list[int]:

@@ -24,7 +24,8 @@ from .config import MusicEmotionError, printable
 from .fastai_fixes import (FixedLearner, BestModelCallback, ValidLoss, _GatherPreds, gathered, plain_state, logs, single_process,
                                         _tracker_state, _train_dl, _rng_state, _set_rng_state)
 from .dataloaders import SpecDataLoaders, SpecData, spec_data
-from .model import save_model_file
+from .model import save_model_file, head_outputs
+import torch.nn.functional as F
 from fastcore.basics import patch
 from .viz import plot_pred_vs_true, plot_errors, fig_to_array
 from .files import atomic_torch_save
@@ -35,10 +36,10 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 # %% auto #0
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
            'rmse', 'check_targets', 'quadrant_report', 'regression_report', 'decode_targets', 'VAMetric', 'va_metrics',
-           'lower_is_better', 'PlateauCallback', 'EarlyStopping', 'PlainProgress', 'TrainingDiverged',
-           'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback', 'LastCheckpointCallback',
-           'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner', 'valid_targets', 'make_learner',
-           'evaluate']
+           'lower_is_better', 'QuadrantLoss', 'head_loss', 'PlateauCallback', 'EarlyStopping', 'PlainProgress',
+           'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback',
+           'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner',
+           'valid_targets', 'make_learner', 'evaluate']
 
 # %% ../nbs/04_learner.ipynb #cc2ae4aa
 DIMS = TARGETS  # valence, arousal (music_emotion.data)
@@ -124,12 +125,13 @@ class VAMetric(_GatherPreds, Metric):
     "One metric (`kind` in pearson, ccc, r2, rmse; or 'mse' over both dimensions) of one dimension on the 1..9 scale."
     def __init__(self, dim: str | None, kind: str):
         if kind != 'mse' and (dim not in DIMS or kind not in KINDS): raise ValueError(f"unknown metric {dim}_{kind}")
-        self.dim, self.kind = dim, kind
+        self.dim, self.kind, self.model = dim, kind, None
         self.reset()
+    def accumulate(self, learn): super().accumulate(learn); self.model = getattr(learn, 'model', None)   # whose head reads the outputs
     @property
     def value(self):
         if not self.preds: return None
-        p = np.asarray(decode_targets(self.dls, torch.cat(self.preds)), dtype='float64')
+        p = np.asarray(decode_targets(self.dls, head_outputs(self.model, torch.cat(self.preds))), dtype='float64')
         t = np.asarray(decode_targets(self.dls, torch.cat(self.targs)), dtype='float64')
         if self.kind == 'mse': return float(((p - t) ** 2).mean())
         i = DIMS.index(self.dim)
@@ -145,6 +147,30 @@ def va_metrics() -> list:
 def lower_is_better(name: str) -> bool:
     "Whether a smaller value of the recorded quantity `name` is better (losses and errors)."
     return name.endswith(('loss', 'rmse', 'mse'))
+
+# %% ../nbs/04_learner.ipynb #a1ed16f3
+class QuadrantLoss:
+    "Cross-entropy of quadrant logits (B, 4) against the quadrant (Q1..Q4) of normalised (valence, arousal) targets (B, 2); `middle`: the normalised middle of each axis, `corners` (4, 2): the normalised quadrant corners, which `activation` weighs."
+    y_int = True   # fastai's MixUp then blends the losses of the two partners, not their targets
+    def __init__(self, middle, corners, reduction: str = 'mean'):
+        self.middle, self.corners, self.reduction = torch.as_tensor(middle).float(), torch.as_tensor(corners).float(), reduction
+    def quadrant(self, y: torch.Tensor) -> torch.Tensor:
+        "Quadrant indices 0..3 of normalised targets `y` (B, 2)."
+        v, a = y[..., 0] > self.middle[0].to(y.device), y[..., 1] > self.middle[1].to(y.device)
+        return torch.where(a, torch.where(v, 0, 1), torch.where(v, 3, 2))
+    def __call__(self, out, y): return F.cross_entropy(out.float(), self.quadrant(y), reduction=self.reduction)
+    def activation(self, out): return out.float().softmax(-1) @ self.corners.to(out.device)
+    def decodes(self, out): return out
+
+def head_loss(dls, model):
+    "The loss for `model`'s head: `MSELossFlat` (regression), or a `QuadrantLoss` in the units of `dls`' target scaler, whose corners are also written into the model."
+    m = get_model(model)
+    if getattr(getattr(m, 'cfg', None), 'head', 'regression') != 'quadrant': return MSELossFlat()
+    scaler = spec_data(dls).scaler
+    enc = (lambda y: y) if scaler is None else scaler.encode
+    corners = enc(torch.tensor([QUADRANT_CORNERS[q] for q in QUADRANTS], dtype=torch.float32))
+    with torch.no_grad(): m.corners.copy_(corners)
+    return QuadrantLoss(enc(torch.full((2,), MIDDLE, dtype=torch.float32)), corners)
 
 # %% ../nbs/04_learner.ipynb #6a6e4364
 class PlateauCallback(ReduceLROnPlateau):
@@ -264,7 +290,7 @@ class TensorBoardRegressionCallback(Callback):
     def after_batch(self):
         if self.training or not len(self.yb): return
         det = gathered(self.learn)
-        self.preds.append(det(self.learn.pred).float()); self.targs.append(det(self.yb[0]).float())
+        self.preds.append(det(head_outputs(self.learn.model, self.learn.pred)).float()); self.targs.append(det(self.yb[0]).float())
     def after_epoch(self):
         with self._writing(): self._log_epoch()
     def _log_epoch(self):
@@ -439,7 +465,7 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
                  run_dir=None, model_dir=None, tb_dir=None, best_name: str = 'best', last_name: str | None = 'last',
                  images: bool = True, mixed_precision: bool | None = None, check_valid: bool = True, cbs=None,
                  histograms: bool = False) -> RegressionLearner:
-    "A `RegressionLearner` for (valence, arousal) regression with metrics, checkpoints, early stopping, LR plateau and TensorBoard."
+    "A `RegressionLearner` for (valence, arousal) with metrics, checkpoints, early stopping, LR plateau and TensorBoard; the loss fits the model's head (`head_loss`)."
     if check_valid: check_targets(valid_targets(dls), 'validation set')
     metrics = va_metrics()
     names = ['train_loss', 'valid_loss'] + [m.name for m in metrics]
@@ -454,7 +480,7 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
     if patience: cb_list.append(EarlyStopping(monitor=monitor, comp=comp, patience=patience))
     if last_name: cb_list.append(LastCheckpointCallback(run_dir / f'{last_name}.pth'))
     if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images, histograms=histograms))
-    learn = RegressionLearner(dls, model, loss_func=MSELossFlat(), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
+    learn = RegressionLearner(dls, model, loss_func=head_loss(dls, model), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
                               path=run_dir, model_dir=model_dir, cbs=cb_list + list(L(cbs)))
     dev = torch.device(dls.device or 'cpu')
     if mixed_precision is None: mixed_precision = dev.type == 'cuda'
@@ -477,7 +503,7 @@ def export_model(self: Learner, path, extra: dict | None = None) -> Path:
 def evaluate(learn, dl=None, what: str | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     "(pred, true, report) of `learn` on `dl` (default: its validation set), on the 1..9 scale."
     dl = dl if dl is not None else learn.dls.valid
-    with learn.no_bar(), learn.no_logging(): p, t = learn.get_preds(dl=dl)
+    with learn.no_bar(), learn.no_logging(): p, t = learn.get_preds(dl=dl, act=lambda o: head_outputs(learn.model, o))
     p = np.asarray(decode_targets(learn.dls, p.float()), dtype='float64')
     t = np.asarray(decode_targets(learn.dls, t.float()), dtype='float64')
     return p, t, regression_report(p, t, what or ('validation set' if dl is learn.dls.valid else 'evaluation set'))

@@ -16,10 +16,10 @@ from .files import atomic_torch_save
 from .data import TARGETS, SCALE   # valence first, on 1..9: written to model files as lists
 
 # %% auto #0
-__all__ = ['FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_PLAIN_VALUES', 'MAX_PLAIN_DEPTH', 'MAX_MODEL_FILE_BYTES',
-           'BasicBlock', 'EmotionResNet', 'FeatureHead', 'get_model_config', 'build_model', 'make_model',
-           'model_splitter', 'param_count', 'ModelFileError', 'plain_problem', 'storage_problem', 'save_model_file',
-           'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
+__all__ = ['N_QUADRANTS', 'FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_PLAIN_VALUES', 'MAX_PLAIN_DEPTH',
+           'MAX_MODEL_FILE_BYTES', 'BasicBlock', 'output_layer', 'head_outputs', 'EmotionResNet', 'FeatureHead',
+           'get_model_config', 'build_model', 'make_model', 'model_splitter', 'param_count', 'ModelFileError',
+           'plain_problem', 'storage_problem', 'save_model_file', 'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #2ab351ba
 from .config import ModelConfig, MODEL_PRESETS, InputError, short_repr
@@ -40,6 +40,22 @@ class BasicBlock(nn.Module):
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return self.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+# %% ../nbs/03_model.ipynb #b86e01c9
+N_QUADRANTS = 4   # Q1..Q4, in QUADRANTS' order
+
+def output_layer(module: nn.Module, ni: int) -> nn.Linear:
+    "The last layer of `module` (which has a `cfg`) from `ni` units: `cfg.n_out` outputs, or with `head='quadrant'` one logit per quadrant, plus a buffer `corners` (4, n_out): the quadrant corners in normalised target units, which `make_learner` sets."
+    if module.cfg.head == 'quadrant':
+        module.register_buffer('corners', torch.zeros(N_QUADRANTS, module.cfg.n_out))
+        return nn.Linear(ni, N_QUADRANTS)
+    return nn.Linear(ni, module.cfg.n_out)
+
+def head_outputs(model: nn.Module, out: torch.Tensor) -> torch.Tensor:
+    "The normalised (valence, arousal) of a network's raw outputs `out`: `out` itself for a regression head; for a quadrant head, the quadrant corners weighted by the softmax probabilities."
+    m = getattr(model, 'module', model)   # under DDP the network is wrapped
+    if getattr(getattr(m, 'cfg', None), 'head', 'regression') != 'quadrant': return out
+    return out.float().softmax(-1) @ m.corners.float()
 
 # %% ../nbs/03_model.ipynb #064355f4
 FEATURE_WIDTH = 64   # units of the feature branch
@@ -62,7 +78,7 @@ class EmotionResNet(nn.Module):
         if cfg.n_features:   # fusion: the features through a small layer of their own, joined to the pooled CNN embedding
             self.feat = nn.Sequential(nn.Linear(cfg.n_features, FEATURE_WIDTH), nn.BatchNorm1d(FEATURE_WIDTH), nn.ReLU(inplace=True), nn.Dropout(cfg.dropout))
             ni += FEATURE_WIDTH
-        self.fc = nn.Linear(ni, cfg.n_out)
+        self.fc = output_layer(self, ni)
         self._init()
 
     @property
@@ -96,7 +112,7 @@ class FeatureHead(nn.Module):
         self.cfg = cfg
         self.body = nn.Sequential(nn.BatchNorm1d(cfg.n_features), nn.Dropout(cfg.dropout), nn.Linear(cfg.n_features, cfg.hidden),
                                   nn.ReLU(inplace=True), nn.BatchNorm1d(cfg.hidden), nn.Dropout(cfg.dropout))
-        self.fc = nn.Linear(cfg.hidden, cfg.n_out)
+        self.fc = output_layer(self, cfg.hidden)
         nn.init.normal_(self.fc.weight, std=0.01); nn.init.zeros_(self.fc.bias)
 
     def forward(self, x: torch.Tensor | None, f: torch.Tensor | None = None) -> torch.Tensor:

@@ -15,7 +15,7 @@ from .fastai_fixes import MixUpInputs
 from fastcore.foundation import L
 from filelock import FileLock, Timeout
 from . import __version__
-from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message, printable
+from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, HEADS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
 from .cache import SpecCache, CacheError, default_cache_dir, _prog
@@ -74,6 +74,7 @@ def _check_config(c: TrainConfig):
     if c.weight_decay is not None and not c.weight_decay >= 0: bad(f"weight_decay cannot be negative, got {c.weight_decay}")
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
     if c.backbone not in BACKBONES: bad(f"backbone must be one of {', '.join(BACKBONES)}, got {c.backbone!r}")
+    if c.head not in HEADS: bad(f"head must be one of {', '.join(HEADS)}, got {c.head!r}")
     if c.run_name is not None: _check_run_name(c.run_name)
     if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
     try: c.audio_config()  # AudioConfig validates itself
@@ -276,7 +277,7 @@ def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
                               crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay, mixup=cfg.mixup,
-                              optimizer='fastai Adam' + (' (decoupled weight decay)' if cfg.weight_decay else ''), loss='MSELossFlat on normalised targets', seed=cfg.seed),
+                              optimizer='fastai Adam' + (' (decoupled weight decay)' if cfg.weight_decay else ''), loss='MSELossFlat on normalised targets' if cfg.head == 'regression' else 'QuadrantLoss (cross-entropy of the quadrant)', seed=cfg.seed),
                 versions=dict(music_emotion=__version__, torch=torch.__version__, fastai=_fastai_version()),
                 train_config=asdict(cfg))
 
