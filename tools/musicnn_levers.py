@@ -155,21 +155,24 @@ def cmd_head(a):
     df, q, Y, groups, folds, P, H, AH = load(a)
     torch.set_num_threads(1)
     split = lambda s: (np.where(s == 'train')[0], np.where(s == 'valid')[0], np.where(s == 'test')[0])
-    def run(name, train_X=None, seeds=(0,), cls=False):
+    def run(name, train_X=None, seeds=(0,), cls=False, sign=False):
         res = []
         for s in folds:
             tr, va, te = split(s)
             mu, sd, ym, ys = AH[tr].mean(0), AH[tr].std(0) + 1e-6, Y[tr].mean(0), Y[tr].std(0)
             Z = lambda X: torch.tensor((X - mu) / sd, dtype=torch.float32)
-            T = (lambda i: torch.tensor(q[i], dtype=torch.long)) if cls else (lambda i: torch.tensor((Y[i] - ym) / ys, dtype=torch.float32))
+            T = ((lambda i: torch.tensor(q[i], dtype=torch.long)) if cls else (lambda i: torch.tensor((Y[i] > 5).astype('float32'))) if sign
+                 else (lambda i: torch.tensor((Y[i] - ym) / ys, dtype=torch.float32)))
+            loss_fn = nn.functional.cross_entropy if cls else nn.functional.binary_cross_entropy_with_logits if sign else None
             preds = []
             for seed in seeds:
                 torch.manual_seed(seed); net = head(AH.shape[1], n_out=4 if cls else 2)
                 tb = (batcher((Z(AH[tr]),), T(tr), seed=seed) if train_X is None else
                       (lambda ep, seed=seed: batcher((Z(train_X(tr, np.random.default_rng(seed * 1000 + ep))),), T(tr), seed=seed)(ep)))
-                fit(net, net.parameters(), tb, ((Z(AH[va]),), T(va)), loss_fn=nn.functional.cross_entropy if cls else None).eval()
-                with torch.no_grad(): o = net(Z(AH[te])); preds.append(torch.softmax(o, 1).numpy() if cls else o.numpy() * ys + ym)
-            res.append(scores(corners(np.mean(preds, 0).argmax(1)) if cls else np.mean(preds, 0), Y[te]))
+                fit(net, net.parameters(), tb, ((Z(AH[va]),), T(va)), loss_fn=loss_fn).eval()
+                with torch.no_grad(): o = net(Z(AH[te])); preds.append(torch.softmax(o, 1).numpy() if cls else torch.sigmoid(o).numpy() if sign else o.numpy() * ys + ym)
+            p = np.mean(preds, 0)   # sign: P(side > 5) per axis, answered as the expected corner 3 + 4p
+            res.append(scores(corners(p.argmax(1)) if cls else 3 + 4 * p if sign else p, Y[te]))
         return report(name, res)
     def rand_patches(k):
         return lambda tr, rng: np.stack([np.concatenate([emb(P[j], np.sort(rng.choice(len(P[j]), k, replace=False))), H[j]]) for j in tr])
@@ -178,6 +181,8 @@ def cmd_head(a):
     run('classification head, ensemble of 5 seeds', cls=True, seeds=range(5))
     run('head, random 3 patches per song and epoch', rand_patches(3))
     run('head, random 1 patch per song and epoch', rand_patches(1))
+    run('classification head + random 3 patches per song and epoch', rand_patches(3), cls=True)
+    run('sign head: a logistic output per axis (BCE on the side of 5), expected corner', sign=True)
     run('head, ensemble of 5 seeds', seeds=range(5))
     z = np.load(a.work/'pooled.npz'); PO = torch.tensor(np.stack([z[str(i)] for i in df.song_id])); Ht = torch.tensor(H, dtype=torch.float32)
     for body_lr in (1e-4, 3e-5):
