@@ -37,7 +37,7 @@ from .data import TARGETS, MIDDLE, QUADRANTS, QUADRANT_CORNERS, quadrant_of
 __all__ = ['DIMS', 'KINDS', 'METRIC_FUNCS', 'QUADRANT_KINDS', 'CKPT_VERSION', 'ValidationSetError', 'pearson', 'ccc', 'r2',
            'rmse', 'check_targets', 'quadrant_report', 'regression_report', 'decode_targets', 'VAMetric', 'va_metrics',
            'lower_is_better', 'QuadrantLoss', 'head_loss', 'PlateauCallback', 'EarlyStopping', 'PlainProgress',
-           'TrainingDiverged', 'NonFiniteLossGuard', 'dim_figures', 'TensorBoardRegressionCallback',
+           'TrainingDiverged', 'NonFiniteLossGuard', 'UnfreezeCallback', 'dim_figures', 'TensorBoardRegressionCallback',
            'LastCheckpointCallback', 'CheckpointError', 'read_last', 'load_last', 'resume', 'RegressionLearner',
            'valid_targets', 'make_learner', 'evaluate']
 
@@ -234,6 +234,30 @@ class NonFiniteLossGuard(Callback):
         self.learn.diverged = (f"the training loss became {float(self.learn.loss.detach().float().mean())} at epoch {self.epoch}, batch {self.iter}: "
                                f"training stopped; {kept}. Try a lower learning rate.")
         raise CancelFitException()
+
+# %% ../nbs/04_learner.ipynb #c0165670
+class UnfreezeCallback(Callback):
+    "Train the last parameter group alone for `at` epochs, then, from the best weights so far, every group with the learning rates `lrs` (one per group)."
+    order = 1   # before the trackers and the TensorBoard callback
+    def __init__(self, at: int, lrs):
+        if at < 1: raise ValueError(f"at must be at least 1 (the first epoch to train unfrozen), got {at}")
+        self.at, self.lrs = int(at), list(lrs)
+    def before_fit(self):
+        self.unfrozen = None
+        if len(self.lrs) != len(self.opt.param_lists): raise ValueError(f"{len(self.lrs)} learning rates for {len(self.opt.param_lists)} parameter groups")
+    def before_epoch(self):
+        want = self.epoch >= self.at
+        if want == self.unfrozen: return
+        self.opt.freeze_to(0 if want else -1)   # not learn.freeze_to: that also clears the optimizer state a resumed run just loaded
+        if want and self.epoch == self.at:      # the switch (a run resumed later already holds the unfrozen phase's state)
+            best = getattr(self.learn, 'best_model', None)
+            if best is not None and (self.learn.path/self.learn.model_dir/f'{best.fname}.pth').exists():
+                self.learn.load(best.fname, with_opt=False, weights_only=True)
+            self.opt.clear_state(); self.opt.set_hyper('lr', self.lrs)
+            for cb in self.learn.cbs:
+                if isinstance(cb, (EarlyStoppingCallback, ReduceLROnPlateau)): cb.wait = 0
+            if logs(self.learn): print(f"Epoch {self.epoch}: unfreezing, learning rates {', '.join(f'{v:.3g}' for v in self.lrs)}")
+        self.unfrozen = want
 
 # %% ../nbs/04_learner.ipynb #9f8a21ff
 def dim_figures(pred, true) -> dict:
@@ -464,8 +488,8 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
                  plateau_patience: int | None = None, plateau_factor: float = 5., min_lr: float = 1e-6, wd: float | None = None,
                  run_dir=None, model_dir=None, tb_dir=None, best_name: str = 'best', last_name: str | None = 'last',
                  images: bool = True, mixed_precision: bool | None = None, check_valid: bool = True, cbs=None,
-                 histograms: bool = False) -> RegressionLearner:
-    "A `RegressionLearner` for (valence, arousal) with metrics, checkpoints, early stopping, LR plateau and TensorBoard; the loss fits the model's head (`head_loss`)."
+                 histograms: bool = False, splitter=None) -> RegressionLearner:
+    "A `RegressionLearner` for (valence, arousal) with metrics, checkpoints, early stopping, LR plateau and TensorBoard; the loss fits the model's head (`head_loss`); `splitter`: parameter groups for `UnfreezeCallback` (a frozen group's BN layers freeze with it)."
     if check_valid: check_targets(valid_targets(dls), 'validation set')
     metrics = va_metrics()
     names = ['train_loss', 'valid_loss'] + [m.name for m in metrics]
@@ -481,7 +505,8 @@ def make_learner(dls, model, lr: float = 1e-3, monitor: str = 'valid_loss', pati
     if last_name: cb_list.append(LastCheckpointCallback(run_dir / f'{last_name}.pth'))
     if tb_dir is not None: cb_list.append(TensorBoardRegressionCallback(tb_dir, images=images, histograms=histograms))
     learn = RegressionLearner(dls, model, loss_func=head_loss(dls, model), opt_func=Adam, lr=lr, wd=wd, metrics=metrics,
-                              path=run_dir, model_dir=model_dir, cbs=cb_list + list(L(cbs)))
+                              path=run_dir, model_dir=model_dir, cbs=cb_list + list(L(cbs)),
+                              **(dict(splitter=splitter, train_bn=False) if splitter is not None else {}))
     dev = torch.device(dls.device or 'cpu')
     if mixed_precision is None: mixed_precision = dev.type == 'cuda'
     if mixed_precision: learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
