@@ -95,7 +95,7 @@ AUDIO_EXTS = ('.mp3', '.wav', '.flac', '.ogg', '.oga', '.aif', '.aiff', '.au')
 # %% ../nbs/00_config.ipynb #c229f9c8
 MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 4096), n_out=(1, 16), in_channels=(1, 2), hidden=(1, 4096))
 BACKBONES = ('resnet', 'musicnn')          # the residual CNN from scratch; a head over musicnn's pretrained embeddings
-FEATURE_KINDS = ('musicnn', 'handcrafted')  # per-clip vectors a model can take (music_emotion.features.song_features)
+FEATURE_KINDS = ('musicnn', 'musicnn_pooled', 'handcrafted')  # per-clip vectors a model can take (music_emotion.features.song_features)
 HEADS = ('regression', 'quadrant')         # outputs: valence and arousal (MSE); or 4 quadrant logits (cross-entropy), answered as the expected corner
 
 @dataclass(frozen=True)
@@ -132,7 +132,9 @@ class ModelConfig:
             bad(f"features must be a sequence of distinct kinds from {FEATURE_KINDS}, got {short_repr(self.features)}")
         object.__setattr__(self, 'features', tuple(self.features) or (('handcrafted',) if self.n_features else ()))   # older files: handcrafted
         if bool(self.features) != bool(self.n_features): bad(f"features {self.features} and n_features={self.n_features} disagree")
-        if self.backbone == 'musicnn' and 'musicnn' not in self.features: bad("the musicnn backbone needs 'musicnn' in features")
+        if self.backbone == 'musicnn' and not {'musicnn', 'musicnn_pooled'} & set(self.features): bad("the musicnn backbone needs 'musicnn' or 'musicnn_pooled' in features")
+        if 'musicnn_pooled' in self.features and (self.backbone != 'musicnn' or self.features[0] != 'musicnn_pooled'):
+            bad("'musicnn_pooled' is the first input of the musicnn backbone's fine-tuned model only")
         if not pos_int(self.hidden): bad(f"hidden must be a positive integer, got {short_repr(self.hidden)}")
         for n, v in (('width', max(self.widths)), ('blocks', max(self.blocks)), ('stages', len(self.widths)), ('n_features', self.n_features),
                      ('n_out', self.n_out), ('in_channels', self.in_channels), ('hidden', self.hidden)):
@@ -216,6 +218,10 @@ class TrainConfig:
                             'trained on the cached embeddings of musicnn\'s pretrained music taggers (MSD + MTT)')
     head: str = setting('regression', 'regression: valence and arousal, MSE; quadrant: a 4-way classifier of the quadrant (cross-entropy) '
                         'that answers the probability-weighted quadrant corner (3..7): for quadrant labels, e.g. 4Q')
+    unfreeze: int = setting(0, 'musicnn backbone: after this many epochs of training the head alone, unfreeze the dense back-ends of both '
+                            'musicnn taggers and fine-tune them with the head (discriminative learning rates: --body-lr for them, 3x for the head), '
+                            'on cached per-patch activations; 0: the taggers stay frozen')
+    body_lr: float = setting(3e-5, 'learning rate of the musicnn back-ends in the unfrozen phase (--unfreeze); the head gets 3x')
     features: bool = setting(False, 'fusion: the network also takes each clip\'s handcrafted features (MFCC, chroma, key, tempo, ...: yes/no)')
     seed: int = setting(42, 'random seed (split, initialisation, shuffling)')
     patience: int = setting(10, 'stop after this many epochs without improvement of --monitor (0: never stop early)', demo=15)
@@ -237,8 +243,9 @@ class TrainConfig:
         "The `AugConfig` of these settings: every augmentation with probability `aug_prob`, random crops of `crop_ms`."
         return AugConfig(p=self.aug_prob, crop_ms=self.crop_ms)
     def feature_kinds(self) -> tuple:
-        "The per-clip vectors the model takes: musicnn's embeddings for the musicnn backbone, then the handcrafted features with `features`."
-        return (('musicnn',) if self.backbone == 'musicnn' else ()) + (('handcrafted',) if self.features else ())
+        "The per-clip vectors the model takes: musicnn's embeddings for the musicnn backbone (with `unfreeze`, each patch's pooled activations), then the handcrafted features with `features`."
+        musicnn = ('musicnn_pooled',) if self.unfreeze else ('musicnn',)   # fine-tuning needs each patch's activations, not their summary
+        return (musicnn if self.backbone == 'musicnn' else ()) + (('handcrafted',) if self.features else ())
     def model_config(self, n_features: int = 0) -> ModelConfig:
         "The `ModelConfig` of these settings: the `model_size` preset for `channels` audio, taking `feature_kinds` (`n_features` values)."
         return replace(MODEL_PRESETS[self.model_size], in_channels=self.channels, n_features=n_features, backbone=self.backbone,

@@ -75,6 +75,12 @@ def _check_config(c: TrainConfig):
     if c.model_size not in MODEL_PRESETS: bad(f"model_size must be one of {sorted(MODEL_PRESETS)}, got {c.model_size!r}")
     if c.backbone not in BACKBONES: bad(f"backbone must be one of {', '.join(BACKBONES)}, got {c.backbone!r}")
     if c.head not in HEADS: bad(f"head must be one of {', '.join(HEADS)}, got {c.head!r}")
+    if c.unfreeze < 0: bad(f"unfreeze cannot be negative, got {c.unfreeze}")
+    if c.unfreeze:
+        if c.backbone != 'musicnn': bad("unfreeze fine-tunes musicnn's back-ends: it needs --backbone musicnn")
+        if c.unfreeze >= c.epochs: bad(f"unfreeze ({c.unfreeze}) must be smaller than epochs ({c.epochs}), or nothing is fine-tuned")
+        if c.patience and c.unfreeze > c.patience: bad(f"unfreeze ({c.unfreeze}) cannot exceed patience ({c.patience}): early stopping could end the run before the unfrozen phase")
+        if not c.body_lr > 0: bad(f"body_lr must be positive, got {c.body_lr}")
     if c.run_name is not None: _check_run_name(c.run_name)
     if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
     try: c.audio_config()  # AudioConfig validates itself
