@@ -279,7 +279,9 @@ def patch_table(paths, cache_dir, cfg=None, workers: int | None = None, progress
     X, failed = cached_rows(paths, Path(cache_dir)/f'musicnn-v{EMBEDDING_VERSION}-{fcfg.key}', lambda p: wav_pooled(load_clip(p, fcfg)[0], fcfg.sample_rate).ravel(),
                             n * POOLED_WIDTH, workers, progress, what='musicnn embeddings')
     X = X.reshape(len(X), n, POOLED_WIDTH)
-    out, ok = np.full((len(X), n, PATCH_WIDTH), np.nan, dtype='float32'), np.isfinite(X).all((1, 2))
+    ok = np.isfinite(X).all((1, 2))
+    if ok.all(): return pooled_outputs(X), failed             # no copy of the table (120 kB per 30 s clip)
+    out = np.full((len(X), n, PATCH_WIDTH), np.nan, dtype='float32')
     out[ok] = pooled_outputs(X[ok])
     return out, failed
 
