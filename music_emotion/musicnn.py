@@ -17,9 +17,10 @@ from .config import short_repr
 # %% auto #0
 __all__ = ['MUSICNN_SR', 'MUSICNN_N_FFT', 'MUSICNN_HOP_LENGTH', 'MUSICNN_N_MELS', 'MUSICNN_PATCH', 'MUSICNN_PATCH_HOP',
            'MUSICNN_FORMAT', 'MUSICNN_FORMAT_VERSION', 'MUSICNN_MODELS', 'MUSICNN_WEIGHTS', 'MAX_MUSICNN_FILE_BYTES',
-           'EMBEDDING_VERSION', 'EMBEDDING_MODELS', 'EMBEDDING_WIDTH', 'musicnn_logmel', 'musicnn_patches', 'Musicnn',
-           'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn', 'musicnn_embedding_names', 'musicnn_embedding',
-           'wav_embedding', 'embedding_table']
+           'EMBEDDING_VERSION', 'EMBEDDING_MODELS', 'EMBEDDING_WIDTH', 'PATCH_WIDTH', 'POOLED_WIDTH', 'musicnn_logmel',
+           'musicnn_patches', 'clip_patches', 'Musicnn', 'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn',
+           'musicnn_embedding_names', 'pool_patches', 'musicnn_embedding', 'wav_embedding', 'wav_pooled',
+           'pooled_outputs', 'patch_table', 'embedding_table']
 
 # %% ../nbs/03b_musicnn.ipynb #adc4bc36
 MUSICNN_SR, MUSICNN_N_FFT, MUSICNN_HOP_LENGTH, MUSICNN_N_MELS = 16000, 512, 256, 96   # musicnn's configuration.py
@@ -56,6 +57,12 @@ def musicnn_patches(logmel: torch.Tensor, hop: int = MUSICNN_PATCH_HOP, n_frames
     if hop < 1 or n_frames < 1: raise ValueError(f"hop and n_frames must be positive, got hop={hop}, n_frames={n_frames}")
     if logmel.shape[1] < n_frames: logmel = F.pad(logmel, (0, n_frames - logmel.shape[1]))
     return logmel.unfold(1, n_frames, hop).transpose(0, 1).contiguous()
+
+def clip_patches(cfg) -> int:
+    "How many patches `musicnn_patches` cuts from any clip of `cfg` (an `AudioConfig`: `load_clip` makes each exactly `cfg.n_samples` long at `cfg.sample_rate`), computed from the lengths alone."
+    n16 = (2 * cfg.n_samples * MUSICNN_SR + cfg.sample_rate) // (2 * cfg.sample_rate)   # soxr's output length: the nearest integer, half up
+    frames = 1 + n16 // MUSICNN_HOP_LENGTH                                            # centred frames
+    return 1 if frames < MUSICNN_PATCH else (frames - MUSICNN_PATCH) // MUSICNN_PATCH_HOP + 1
 
 # %% ../nbs/03b_musicnn.ipynb #97aa7e93
 class _FreqMax(nn.Module):
@@ -97,8 +104,8 @@ class Musicnn(nn.Module):
         self.head = nn.Linear(n_units, n_tags)
         self.dropout = nn.Dropout(0.5)    # musicnn's, before the dense layers: active in training mode only
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        "The penultimate features (B, n_units) of log-mel patches `x` (B, n_mels, T) or (B, 1, n_mels, T)."
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        "The pooled mid-end (B, 2 * n_mid) of log-mel patches `x` (B, n_mels, T) or (B, 1, n_mels, T): max and mean over time of each channel, interleaved (the input of `bn_pool`)."
         shape = tuple(x.shape)
         if x.ndim == 3: x = x[:, None]
         if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != self.arch['n_mels']:
@@ -107,13 +114,25 @@ class Musicnn(nn.Module):
         front = torch.cat([b(x) for b in (*self.timbral, *self.temporal)], 1)            # (B, 561, T)
         c1 = self.midend[0](front); c2 = self.midend[1](c1) + c1; c3 = self.midend[2](c2) + c2
         mid = torch.cat([front, c1, c2, c3], 1)                                          # (B, 753, T)
-        pooled = torch.stack([mid.amax(2), mid.mean(2)], 2).flatten(1)                   # (B, 1506): max, mean of each channel
+        return torch.stack([mid.amax(2), mid.mean(2)], 2).flatten(1)                     # (B, 1506): max, mean of each channel
+
+    def _penultimate(self, pooled: torch.Tensor) -> torch.Tensor:
+        if pooled.ndim != 2 or pooled.shape[1] != self.bn_pool.num_features:
+            raise ValueError(f"Musicnn's back-end expects pooled mid-end features (batch, {self.bn_pool.num_features}), got shape {tuple(pooled.shape)}")
         return self.bn_dense(F.relu(self.dense(self.dropout(self.bn_pool(pooled)))))
+
+    def backend(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "(tags (B, n_tags) in 0..1, penultimate (B, n_units)) of pooled mid-end features (B, 2 * n_mid), as `pooled` gives them."
+        pen = self._penultimate(pooled)
+        return torch.sigmoid(self.head(self.dropout(pen))), pen
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        "The penultimate features (B, n_units) of log-mel patches `x` (B, n_mels, T) or (B, 1, n_mels, T)."
+        return self._penultimate(self.pooled(x))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "(tags (B, n_tags) in 0..1, penultimate (B, n_units)) of log-mel patches `x` (B, n_mels, T)."
-        pen = self.features(x)
-        return torch.sigmoid(self.head(self.dropout(pen))), pen
+        return self.backend(self.pooled(x))
 
 def musicnn_splitter(model: Musicnn) -> list:
     "Two parameter groups for fastai (freeze / discriminative learning rates): the body (input to penultimate), then the tag head."
@@ -196,6 +215,15 @@ def musicnn_embedding_names(models=('msd', 'mtt')) -> list[str]:
         out += [f'{m.name}_{stat}_{c}' for stat in ('mean', 'std') for c in cols]
     return out
 
+def pool_patches(outputs, idx=None, n_models: int = 2):
+    "Mean and std over patches (axis -2) of per-patch outputs (..., n_patches, n_models * W), each model's block of W ([penultimate, tags]) apart: (..., 2 * n_models * W) in `musicnn_embedding`'s order; `idx` picks the patches (all by default). A tensor gives a tensor, an array an array."
+    x = torch.as_tensor(outputs)
+    if x.ndim < 2 or n_models < 1 or x.shape[-1] % n_models:
+        raise ValueError(f"expected per-patch outputs (..., n_patches, {n_models} x width), got shape {tuple(x.shape)}")
+    if idx is not None: x = x[..., torch.as_tensor(idx, dtype=torch.long), :]
+    out = torch.cat([s for b in x.split(x.shape[-1] // n_models, -1) for s in (b.mean(-2), b.std(-2, correction=0))], -1)
+    return out if isinstance(outputs, torch.Tensor) else out.numpy()
+
 def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None = None, hop: int = MUSICNN_PATCH_HOP,
                       batch_size: int = 64, float16: bool = False) -> torch.Tensor:
     "One vector per clip: for each model (a name or a `Musicnn` in eval mode), mean and std over patches of [penultimate, tags], float32 on the CPU; `musicnn_embedding_names` names them."
@@ -209,23 +237,55 @@ def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None
         dev = next(m.parameters()).device
         with torch.inference_mode():
             f = torch.cat([torch.cat(m(b.to(dev))[::-1], 1) for b in p.split(batch_size)]).float().cpu()   # (patches, pen + tags)
-        out += [f.mean(0), f.std(0, correction=0)]
+        out.append(pool_patches(f, n_models=1))
     return torch.cat(out)
 
 # %% ../nbs/03b_musicnn.ipynb #34827b20
-EMBEDDING_VERSION = 1
+EMBEDDING_VERSION = 2   # 1 kept each clip's 1000 pooled values; 2 keeps each patch's pooled mid-end of both networks
 EMBEDDING_MODELS = ('msd', 'mtt')
 EMBEDDING_WIDTH = 2 * 2 * (200 + 50)   # for each model, mean and std over patches of [penultimate, tags]
+PATCH_WIDTH = 2 * (200 + 50)           # per patch: each model's [penultimate, tags]
+POOLED_WIDTH = 2 * 1506                # per patch: each model's pooled mid-end (what the cache keeps)
 
 def wav_embedding(wav, sr: int) -> np.ndarray:
     "`musicnn_embedding` (MSD and MTT musicnn, all patches) of a window `wav` ((channels,) samples) at `sr` Hz, as float32 numpy."
     return musicnn_embedding(wav, sr, EMBEDDING_MODELS).numpy()
 
-def embedding_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
-    "The musicnn embeddings (len(paths), EMBEDDING_WIDTH) of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
+def wav_pooled(wav, sr: int, batch_size: int = 64) -> np.ndarray:
+    "Each patch's pooled mid-end of MSD and MTT musicnn, side by side, (n_patches, POOLED_WIDTH) float32 numpy, of `wav` ((channels,) samples) at `sr` Hz."
+    p = musicnn_patches(musicnn_logmel(wav, sr))
+    with torch.inference_mode():
+        return torch.cat([torch.cat([_shared_musicnn(m).pooled(b) for b in p.split(batch_size)]) for m in EMBEDDING_MODELS], 1).numpy()
+
+def pooled_outputs(pooled) -> np.ndarray:
+    "Each patch's [penultimate, tags] of MSD and MTT musicnn (..., n_patches, PATCH_WIDTH) from its pooled mid-end (..., n_patches, POOLED_WIDTH), through their frozen back-ends in eval mode; a clip at a time, so that a clip's numbers never depend on the other clips of a table."
+    x = torch.as_tensor(np.asarray(pooled, dtype='float32'))
+    if x.ndim < 2 or x.shape[-1] != POOLED_WIDTH: raise ValueError(f"expected pooled mid-end features (..., n_patches, {POOLED_WIDTH}), got shape {tuple(x.shape)}")
+    models, w = [_shared_musicnn(m) for m in EMBEDDING_MODELS], POOLED_WIDTH // len(EMBEDDING_MODELS)
+    if any(m.training for m in models): raise ValueError("pooled_outputs needs the shared models in eval mode")
+    clips = x.reshape(-1, *x.shape[-2:])
+    out = torch.zeros(*clips.shape[:2], PATCH_WIDTH)
+    with torch.no_grad():
+        for i, c in enumerate(clips): out[i] = torch.cat([torch.cat(m.backend(c[:, w * j:w * (j + 1)])[::-1], 1) for j, m in enumerate(models)], 1)
+    return out.reshape(*x.shape[:-1], PATCH_WIDTH).numpy()
+
+def patch_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "Each patch's [penultimate, tags] of MSD and MTT musicnn, (len(paths), `clip_patches(cfg)`, PATCH_WIDTH), of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
     from music_emotion.audio import AudioConfig, load_clip
     from music_emotion.features import cached_rows, feature_config
     fcfg = feature_config(cfg or AudioConfig())
+    n = clip_patches(fcfg)
     for m in EMBEDDING_MODELS: _shared_musicnn(m)              # loaded once, before any thread
-    return cached_rows(paths, Path(cache_dir)/f'musicnn-v{EMBEDDING_VERSION}-{fcfg.key}', lambda p: wav_embedding(load_clip(p, fcfg)[0], fcfg.sample_rate),
-                       EMBEDDING_WIDTH, workers, progress, what='musicnn embeddings')
+    X, failed = cached_rows(paths, Path(cache_dir)/f'musicnn-v{EMBEDDING_VERSION}-{fcfg.key}', lambda p: wav_pooled(load_clip(p, fcfg)[0], fcfg.sample_rate).ravel(),
+                            n * POOLED_WIDTH, workers, progress, what='musicnn embeddings')
+    X = X.reshape(len(X), n, POOLED_WIDTH)
+    ok = np.isfinite(X).all((1, 2))
+    if ok.all(): return pooled_outputs(X), failed             # no copy of the table (120 kB per 30 s clip)
+    out = np.full((len(X), n, PATCH_WIDTH), np.nan, dtype='float32')
+    out[ok] = pooled_outputs(X[ok])
+    return out, failed
+
+def embedding_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "The musicnn embeddings (len(paths), EMBEDDING_WIDTH) of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
+    P, failed = patch_table(paths, cache_dir, cfg, workers, progress)
+    return pool_patches(P), failed

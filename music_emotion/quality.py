@@ -12,12 +12,12 @@ from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, Usa
 from .audio import AudioConfig
 from .files import atomic_write, write_stdout, output_clash, OutputError
 from .cache import default_cache_dir
-from .features import feature_table, song_features
+from .features import feature_table, song_features, feature_config, feature_width
 from .data import scan_dataset, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
 
 # %% auto #0
-__all__ = ['SVM_GRID', 'LINEAR_C', 'SCORES', 'fit_baseline', 'fit_linear', 'expected_corner', 'corners', 'scores', 'summarise',
-           'cross_validate', 'eval_table', 'main_args', 'main']
+__all__ = ['SVM_GRID', 'LINEAR_C', 'LINEAR_VIEWS', 'VIEW_PATCHES', 'SCORES', 'fit_baseline', 'fit_linear', 'expected_corner',
+           'corners', 'patch_views', 'scores', 'summarise', 'cross_validate', 'eval_table', 'main_args', 'main']
 
 # %% ../nbs/09_quality.ipynb #197c7282
 SVM_GRID = {'svc__C': [0.3, 1, 3, 10, 30], 'svc__gamma': ['scale', 0.003, 0.01]}
@@ -51,6 +51,21 @@ def expected_corner(proba) -> np.ndarray:
 def corners(quadrant_idx) -> np.ndarray:
     "(valence, arousal) corners (N, 2) of quadrant indices 0..3."
     return np.array([QUADRANT_CORNERS[QUADRANTS[q]] for q in quadrant_idx], dtype='float64').reshape(-1, 2)
+
+# %% ../nbs/09_quality.ipynb #2f14fa50
+LINEAR_VIEWS = 4    # extra training rows per song for the linear probe, each pooled over VIEW_PATCHES random patches (a measured lever)
+VIEW_PATCHES = 3
+
+def patch_views(X, P, rows, rng, offset: int = 0, n_views: int = LINEAR_VIEWS, k: int = VIEW_PATCHES) -> np.ndarray:
+    "`n_views` views of each song `rows` of `X` ((n_views * len(rows), width), view after view): the song's row with its musicnn embedding (the columns from `offset`) pooled over `k` patches of its per-patch outputs `P` (songs, n_patches, PATCH_WIDTH: `patch_table`) drawn by `rng` without replacement, in time order. No views (0 rows) for clips of `k` patches or fewer."
+    from music_emotion.musicnn import pool_patches, EMBEDDING_WIDTH
+    X, rows = np.asarray(X), np.asarray(rows, dtype=int)
+    n = P.shape[1]
+    if n <= k or n_views < 1: return X[:0].copy()
+    out = np.repeat(X[rows][None], n_views, 0)
+    for v in range(n_views):
+        for i, j in enumerate(rows): out[v, i, offset:offset + EMBEDDING_WIDTH] = pool_patches(P[j], np.sort(rng.choice(n, k, replace=False)))
+    return out.reshape(-1, X.shape[1])
 
 # %% ../nbs/09_quality.ipynb #d2bdf3d1
 SCORES = ('macro_f1', 'accuracy', 'valence_sign_acc', 'arousal_sign_acc', 'valence_pearson', 'arousal_pearson')
@@ -94,13 +109,20 @@ def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool 
         if failed: _say(f"eval: {len(failed)} file(s) without features are left out of the baseline, e.g. {next(iter(failed.items()))}")
         if progress: _say(f"eval: baseline features of {len(df)} songs ({time.time() - t:.0f} s)")
     secs = dict(baseline=time.time() - t if baseline else 0.0, linear=0.0, ours=0.0)
-    E, kinds = None, cfg.feature_kinds()
+    E, P, kinds, views = None, None, cfg.feature_kinds(), {}
     if ours and 'musicnn' in kinds:   # the linear probe: logistic regression on the very vectors our head is trained on
+        from music_emotion.musicnn import patch_table, clip_patches
         t = time.time()
         E, failed = song_features(df.path, cache_dir, cfg.audio_config(), kinds=kinds, workers=workers, progress=progress)
         if failed: _say(f"eval: {len(failed)} file(s) without embeddings are left out of the linear probe, e.g. {next(iter(failed.items()))}")
+        n_patches = clip_patches(feature_config(cfg.audio_config()))
+        if n_patches > VIEW_PATCHES and LINEAR_VIEWS > 0:   # the per-patch outputs, from the cache song_features just filled
+            P, offset = patch_table(df.path, cache_dir, cfg.audio_config(), workers=workers)[0], feature_width(kinds[:kinds.index('musicnn')])
+        views = dict(views=LINEAR_VIEWS if P is not None else 0, patches=VIEW_PATCHES, clip_patches=n_patches)
         secs['linear'] = time.time() - t
-        if progress: _say(f"eval: {' + '.join(kinds)} vectors of {len(df)} songs ({secs['linear']:.0f} s)")
+        if progress: _say(f"eval: {' + '.join(kinds)} vectors of {len(df)} songs ({secs['linear']:.0f} s); linear probe: "
+                          + (f"+ {LINEAR_VIEWS} views of {VIEW_PATCHES} random patches per training song" if P is not None
+                             else f"no patch views (clips of {n_patches} patches)"))
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix='music_emotion_eval_'))
     res, preds = dict(ours=[], baseline=[], linear=[], fusion=[]), []
     try:
@@ -119,7 +141,9 @@ def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool 
                 if progress: _say(f"eval: fold {k + 1}/{folds} baseline macro F1 {res['baseline'][-1]['macro_f1']:.3f} (C={fit.best_params_['svc__C']}, gamma={fit.best_params_['svc__gamma']})")
             if E is not None:
                 t, ok = time.time(), np.isfinite(E).all(1)
-                pl = corners(fit_linear(E[~test & ok], q[~test & ok], seed=cfg.seed).predict(E[test & ok]))
+                tr = np.flatnonzero(~test & ok)   # training songs, then their patch views (drawn for this seed and fold)
+                Xtr = E[tr] if P is None else np.concatenate([E[tr], patch_views(E, P, tr, np.random.default_rng([cfg.seed, k]), offset)])
+                pl = corners(fit_linear(Xtr, np.tile(q[tr], len(Xtr) // max(len(tr), 1)), seed=cfg.seed).predict(E[test & ok]))
                 secs['linear'] += time.time() - t
                 res['linear'].append(scores(pl, df.loc[test & ok, list(TARGETS)].to_numpy('float64')))
                 preds += [dict(song_id=str(i), fold=k, system='linear', valence=float(v), arousal=float(a)) for i, (v, a) in zip(df.song_id[test & ok], pl)]
@@ -144,7 +168,7 @@ def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool 
     out = {k: summarise(v) for k, v in res.items() if v}
     return dict(**out, folds=folds, n_songs=len(df), n_groups=int(len(set(groups))),
                 settings={k: v for k, v in vars(cfg).items() if k not in EVAL_EXCLUDE}, seconds=time.time() - t0,
-                seconds_by_system={k: round(v, 1) for k, v in secs.items() if k in out}, predictions=preds)
+                seconds_by_system={k: round(v, 1) for k, v in secs.items() if k in out}, **({'linear_views': views} if views else {}), predictions=preds)
 
 # %% ../nbs/09_quality.ipynb #2746bdf7
 def eval_table(r: dict) -> pd.DataFrame:
