@@ -93,7 +93,7 @@ class AudioConfig:
 AUDIO_EXTS = ('.mp3', '.wav', '.flac', '.ogg', '.oga', '.aif', '.aiff', '.au')
 
 # %% ../nbs/00_config.ipynb #c229f9c8
-MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 4096), n_out=(1, 16), in_channels=(1, 2), hidden=(1, 4096))
+MODEL_LIMITS = dict(width=(1, 2048), blocks=(1, 16), stages=(1, 8), n_features=(0, 65536), n_out=(1, 16), in_channels=(1, 2), hidden=(1, 4096))
 BACKBONES = ('resnet', 'musicnn')          # the residual CNN from scratch; a head over musicnn's pretrained embeddings
 FEATURE_KINDS = ('musicnn', 'musicnn_pooled', 'handcrafted')  # per-clip vectors a model can take (music_emotion.features.song_features)
 HEADS = ('regression', 'quadrant')         # outputs: valence and arousal (MSE); or 4 quadrant logits (cross-entropy), answered as the expected corner

@@ -20,7 +20,7 @@ from fastcore.basics import patch
 from .viz import new_figure
 from .data import TARGETS, TargetScaler
 from .cache import SpecCache, CacheMiss
-from .features import song_features
+from .features import song_features, kind_columns, RAW_KINDS
 _all_ = ['AugConfig']
 
 # %% auto #0
@@ -213,7 +213,10 @@ def get_dls(df: pd.DataFrame, cache: SpecCache, bs: int = 32, aug: AugConfig | N
     fstats = None
     if features:
         f = store.feats[train_idx].astype('float64')
-        fstats = {'mean': [float(v) for v in f.mean(0)], 'std': [float(v) if v > 1e-8 else 1.0 for v in f.std(0)]}
+        mean, std = f.mean(0), np.where(f.std(0) > 1e-8, f.std(0), 1.0)
+        for k, s in kind_columns(kinds, cache.cfg).items():
+            if k in RAW_KINDS: mean[s], std[s] = 0.0, 1.0    # raw: the model standardises these itself
+        fstats = {'mean': [float(v) for v in mean], 'std': [float(v) for v in std]}
     getters = [lambda i: store.get_x(i)] + ([lambda i: store.get_f(i, fstats)] if features else []) + [lambda i: scaler.encode(store.y[i])]
     dblock = DataBlock(blocks=(TransformBlock(),) * (1 + features) + (RegressionBlock(n_out=2),), n_inp=1 + features,
                        getters=getters,  # (lambdas: a bound method would be taken for a Transform method)

@@ -14,9 +14,9 @@ from .cache import file_key, torch_threads
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'key_strengths', 'handcrafted_features', 'wav_features',
-           'librosa_ready', 'feature_config', 'cached_rows', 'feature_table', 'feature_width', 'song_features',
-           'window_features']
+__all__ = ['FEATURE_VERSION', 'FEATURE_NAMES', 'N_FEATURES', 'RAW_KINDS', 'key_strengths', 'handcrafted_features', 'wav_features',
+           'librosa_ready', 'feature_config', 'cached_rows', 'feature_table', 'feature_width', 'kind_columns',
+           'song_features', 'window_features']
 
 # %% ../nbs/00b_features.ipynb #ec34a769
 FEATURE_VERSION = 1
@@ -198,17 +198,29 @@ def feature_table(paths, cache_dir, cfg: AudioConfig = AudioConfig(), workers: i
                        workers, progress, before=librosa_ready)   # librosa ready before any worker: compiled once, loaded once
 
 # %% ../nbs/00b_features.ipynb #400b02d0
-def _kind(kind: str) -> tuple:
-    "(table function, window function, width) of a feature kind."
-    if kind == 'handcrafted': return feature_table, wav_features, N_FEATURES
-    if kind == 'musicnn':
-        from music_emotion import musicnn      # builds on this module: imported when asked for
-        return musicnn.embedding_table, musicnn.wav_embedding, musicnn.EMBEDDING_WIDTH
-    raise ValueError(f"unknown feature kind {kind!r}; choose from {FEATURE_KINDS}")
+RAW_KINDS = ('musicnn_pooled',)   # vectors the model standardises itself: raw activations its pretrained layers expect
 
-def feature_width(kinds) -> int:
-    "The length of the vector of `kinds`."
-    return sum(_kind(k)[2] for k in kinds)
+def _kind(kind: str) -> tuple:
+    "(table function, window function, width function of an `AudioConfig`) of a feature kind."
+    if kind == 'handcrafted': return feature_table, wav_features, lambda cfg: N_FEATURES
+    if kind not in FEATURE_KINDS: raise ValueError(f"unknown feature kind {kind!r}; choose from {FEATURE_KINDS}")
+    from music_emotion import musicnn      # builds on this module: imported when asked for
+    if kind == 'musicnn': return musicnn.embedding_table, musicnn.wav_embedding, lambda cfg: musicnn.EMBEDDING_WIDTH
+    def pooled_rows(paths, cache_dir, cfg, **kw):   # musicnn_pooled: each patch's pooled mid-end, one row per clip
+        X, failed = musicnn.pooled_table(paths, cache_dir, cfg, **kw)
+        return X.reshape(len(X), -1), failed
+    return pooled_rows, lambda wav, sr: musicnn.wav_pooled(wav, sr).ravel(), lambda cfg: musicnn.clip_patches(feature_config(cfg)) * musicnn.POOLED_WIDTH
+
+def feature_width(kinds, cfg: AudioConfig = AudioConfig()) -> int:
+    "The length of the vector of `kinds` for clips of `cfg` (only musicnn_pooled's depends on it: the clip's patches)."
+    return sum(_kind(k)[2](cfg) for k in kinds)
+
+def kind_columns(kinds, cfg: AudioConfig = AudioConfig()) -> dict:
+    "{kind: slice} of each kind's columns in the vector of `kinds`."
+    out, o = {}, 0
+    for k in kinds:
+        w = _kind(k)[2](cfg); out[k] = slice(o, o + w); o += w
+    return out
 
 def song_features(paths, cache_dir, cfg: AudioConfig = AudioConfig(), kinds=('handcrafted',), workers: int | None = None,
                   progress: bool = False) -> tuple[np.ndarray, dict]:

@@ -18,8 +18,9 @@ from .data import TARGETS, SCALE   # valence first, on 1..9: written to model fi
 # %% auto #0
 __all__ = ['N_QUADRANTS', 'FEATURE_WIDTH', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'MAX_PLAIN_VALUES', 'MAX_PLAIN_DEPTH',
            'MAX_MODEL_FILE_BYTES', 'BasicBlock', 'output_layer', 'head_outputs', 'EmotionResNet', 'FeatureHead',
-           'get_model_config', 'build_model', 'make_model', 'model_splitter', 'param_count', 'ModelFileError',
-           'plain_problem', 'storage_problem', 'save_model_file', 'load_model_file', 'ModelConfig', 'MODEL_PRESETS']
+           'MusicnnTuner', 'musicnn_tuner_splitter', 'get_model_config', 'build_model', 'make_model', 'model_splitter',
+           'param_count', 'ModelFileError', 'plain_problem', 'storage_problem', 'save_model_file', 'load_model_file',
+           'ModelConfig', 'MODEL_PRESETS']
 
 # %% ../nbs/03_model.ipynb #2ab351ba
 from .config import ModelConfig, MODEL_PRESETS, InputError, short_repr
@@ -120,6 +121,59 @@ class FeatureHead(nn.Module):
             raise ValueError(f"FeatureHead expects features of shape (batch, {self.cfg.n_features}), got {None if f is None else tuple(f.shape)}")
         return self.fc(self.body(f.float()))
 
+# %% ../nbs/03_model.ipynb #43d97dd4
+class MusicnnTuner(nn.Module):
+    "The musicnn backbone with trainable back-ends: features (B, n_patches * POOLED_WIDTH raw pooled activations + the other kinds' standardised values) -> (B, n_out) through MSD and MTT musicnn's back-ends, pooling over patches, and a `FeatureHead`."
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        from music_emotion.musicnn import MusicnnBackend, POOLED_WIDTH, EMBEDDING_WIDTH, EMBEDDING_MODELS
+        from music_emotion.features import N_FEATURES
+        self.cfg = cfg
+        n_rest = N_FEATURES if 'handcrafted' in cfg.features else 0
+        n_pool = cfg.n_features - n_rest
+        if cfg.features[:1] != ('musicnn_pooled',) or n_pool < POOLED_WIDTH or n_pool % POOLED_WIDTH:
+            raise ValueError(f"MusicnnTuner needs features starting with musicnn_pooled (a multiple of {POOLED_WIDTH} values), got {cfg.features} with n_features={cfg.n_features}")
+        self.n_patches, self.n_pool = n_pool // POOLED_WIDTH, n_pool
+        self.backends = nn.ModuleList([MusicnnBackend() for _ in EMBEDDING_MODELS]).eval()   # always: see `train`
+        self.register_buffer('emb_mean', torch.zeros(EMBEDDING_WIDTH)); self.register_buffer('emb_std', torch.ones(EMBEDDING_WIDTH))
+        self.head = FeatureHead(replace(cfg, n_features=EMBEDDING_WIDTH + n_rest, features=('musicnn',) + tuple(cfg.features[1:])))
+
+    @property
+    def corners(self) -> torch.Tensor: return self.head.corners   # a quadrant head's (head_outputs, head_loss)
+
+    def embedding(self, pooled: torch.Tensor) -> torch.Tensor:
+        "The 1,000 embedding values (B, EMBEDDING_WIDTH) of raw pooled activations (B, n_patches, POOLED_WIDTH), through the back-ends."
+        from music_emotion.musicnn import pool_patches
+        B, P, W = pooled.shape
+        w = W // len(self.backends)
+        out = torch.cat([b(pooled[..., w * j:w * (j + 1)].reshape(B * P, w)) for j, b in enumerate(self.backends)], 1)
+        return pool_patches(out.reshape(B, P, -1), n_models=len(self.backends), eps=1e-10)
+
+    def forward(self, x: torch.Tensor | None, f: torch.Tensor | None = None) -> torch.Tensor:
+        if f is None or f.ndim != 2 or f.shape[1] != self.cfg.n_features:
+            raise ValueError(f"MusicnnTuner expects features of shape (batch, {self.cfg.n_features}), got {None if f is None else tuple(f.shape)}")
+        f = f.float()
+        e = (self.embedding(f[:, :self.n_pool].reshape(len(f), self.n_patches, -1)) - self.emb_mean) / self.emb_std
+        return self.head(None, torch.cat([e, f[:, self.n_pool:]], 1))
+
+    def train(self, mode: bool = True):
+        super().train(mode); self.backends.eval()   # musicnn's BN statistics, and no dropout, in both phases
+        return self
+
+    def init_from(self, pooled) -> MusicnnTuner:
+        "Load musicnn's pretrained back-ends, and standardise with the embeddings of `pooled` (N, n_patches, POOLED_WIDTH): the training songs' raw pooled activations."
+        from music_emotion.musicnn import MusicnnBackend, EMBEDDING_MODELS
+        for b, name in zip(self.backends, EMBEDDING_MODELS): b.load_state_dict(MusicnnBackend.from_musicnn(name).state_dict())
+        with torch.no_grad():
+            e = torch.cat([self.embedding(c.to(self.emb_mean.device)).double() for c in torch.as_tensor(np.asarray(pooled, dtype='float32')).split(64)])
+        self.emb_mean.copy_(e.mean(0)); s = e.std(0, correction=0)
+        self.emb_std.copy_(torch.where(s > 1e-8, s, torch.ones_like(s)))   # as the data standardises the frozen recipe's embeddings
+        return self
+
+def musicnn_tuner_splitter(model: MusicnnTuner) -> list:
+    "fastai parameter groups of a `MusicnnTuner`: the back-ends (frozen first, then the lowest learning rate), then the head."
+    return [list(model.backends.parameters()), list(model.head.parameters())]
+
 # %% ../nbs/03_model.ipynb #837b7188
 def get_model_config(cfg_or_preset='small', in_channels: int | None = None, n_features: int | None = None) -> ModelConfig:
     "A `ModelConfig` from a preset name, a config or a config dict, with `in_channels` and `n_features` overridden when given."
@@ -133,8 +187,9 @@ def get_model_config(cfg_or_preset='small', in_channels: int | None = None, n_fe
     return cfg if n_features is None else replace(cfg, n_features=n_features)
 
 def build_model(cfg: ModelConfig) -> nn.Module:
-    "The network of `cfg`: an `EmotionResNet`, or a `FeatureHead` for the musicnn backbone."
-    return FeatureHead(cfg) if cfg.backbone == 'musicnn' else EmotionResNet(cfg)
+    "The network of `cfg`: an `EmotionResNet`; for the musicnn backbone a `FeatureHead`, or a `MusicnnTuner` when it takes each patch's activations (`--unfreeze`)."
+    if cfg.backbone != 'musicnn': return EmotionResNet(cfg)
+    return MusicnnTuner(cfg) if 'musicnn_pooled' in cfg.features else FeatureHead(cfg)
 
 def make_model(cfg_or_preset='small', in_channels: int | None = None) -> nn.Module:
     "Build the network of a preset name ('full', 'small', 'tiny'), a `ModelConfig` or a config dict (`build_model`)."

@@ -20,7 +20,7 @@ __all__ = ['MUSICNN_SR', 'MUSICNN_N_FFT', 'MUSICNN_HOP_LENGTH', 'MUSICNN_N_MELS'
            'EMBEDDING_VERSION', 'EMBEDDING_MODELS', 'EMBEDDING_WIDTH', 'PATCH_WIDTH', 'POOLED_WIDTH', 'musicnn_logmel',
            'musicnn_patches', 'clip_patches', 'Musicnn', 'musicnn_splitter', 'musicnn_weights_path', 'load_musicnn',
            'musicnn_embedding_names', 'pool_patches', 'musicnn_embedding', 'wav_embedding', 'wav_pooled',
-           'pooled_outputs', 'patch_table', 'embedding_table']
+           'pooled_outputs', 'pooled_table', 'patch_table', 'embedding_table', 'MusicnnBackend']
 
 # %% ../nbs/03b_musicnn.ipynb #adc4bc36
 MUSICNN_SR, MUSICNN_N_FFT, MUSICNN_HOP_LENGTH, MUSICNN_N_MELS = 16000, 512, 256, 96   # musicnn's configuration.py
@@ -215,13 +215,14 @@ def musicnn_embedding_names(models=('msd', 'mtt')) -> list[str]:
         out += [f'{m.name}_{stat}_{c}' for stat in ('mean', 'std') for c in cols]
     return out
 
-def pool_patches(outputs, idx=None, n_models: int = 2):
-    "Mean and std over patches (axis -2) of per-patch outputs (..., n_patches, n_models * W), each model's block of W ([penultimate, tags]) apart: (..., 2 * n_models * W) in `musicnn_embedding`'s order; `idx` picks the patches (all by default). A tensor gives a tensor, an array an array."
+def pool_patches(outputs, idx=None, n_models: int = 2, eps: float = 0.):
+    "Mean and std over patches (axis -2) of per-patch outputs (..., n_patches, n_models * W), each model's block of W ([penultimate, tags]) apart: (..., 2 * n_models * W) in `musicnn_embedding`'s order; `idx` picks the patches (all by default); `eps` > 0 computes the std as sqrt(variance + eps), whose gradient stays finite where patches are equal (fine-tuning). A tensor gives a tensor, an array an array."
     x = torch.as_tensor(outputs)
     if x.ndim < 2 or n_models < 1 or x.shape[-1] % n_models:
         raise ValueError(f"expected per-patch outputs (..., n_patches, {n_models} x width), got shape {tuple(x.shape)}")
     if idx is not None: x = x[..., torch.as_tensor(idx, dtype=torch.long), :]
-    out = torch.cat([s for b in x.split(x.shape[-1] // n_models, -1) for s in (b.mean(-2), b.std(-2, correction=0))], -1)
+    std = (lambda b: b.std(-2, correction=0)) if not eps else (lambda b: (b.var(-2, correction=0) + eps).sqrt())
+    out = torch.cat([s for b in x.split(x.shape[-1] // n_models, -1) for s in (b.mean(-2), std(b))], -1)
     return out if isinstance(outputs, torch.Tensor) else out.numpy()
 
 def musicnn_embedding(wav, sr: int, models=('msd', 'mtt'), n_patches: int | None = None, hop: int = MUSICNN_PATCH_HOP,
@@ -269,8 +270,8 @@ def pooled_outputs(pooled) -> np.ndarray:
         for i, c in enumerate(clips): out[i] = torch.cat([torch.cat(m.backend(c[:, w * j:w * (j + 1)])[::-1], 1) for j, m in enumerate(models)], 1)
     return out.reshape(*x.shape[:-1], PATCH_WIDTH).numpy()
 
-def patch_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
-    "Each patch's [penultimate, tags] of MSD and MTT musicnn, (len(paths), `clip_patches(cfg)`, PATCH_WIDTH), of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
+def pooled_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "Each patch's pooled mid-end of MSD and MTT musicnn (what the cache keeps), (len(paths), `clip_patches(cfg)`, POOLED_WIDTH), of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
     from music_emotion.audio import AudioConfig, load_clip
     from music_emotion.features import cached_rows, feature_config
     fcfg = feature_config(cfg or AudioConfig())
@@ -278,7 +279,12 @@ def patch_table(paths, cache_dir, cfg=None, workers: int | None = None, progress
     for m in EMBEDDING_MODELS: _shared_musicnn(m)              # loaded once, before any thread
     X, failed = cached_rows(paths, Path(cache_dir)/f'musicnn-v{EMBEDDING_VERSION}-{fcfg.key}', lambda p: wav_pooled(load_clip(p, fcfg)[0], fcfg.sample_rate).ravel(),
                             n * POOLED_WIDTH, workers, progress, what='musicnn embeddings')
-    X = X.reshape(len(X), n, POOLED_WIDTH)
+    return X.reshape(len(X), n, POOLED_WIDTH), failed
+
+def patch_table(paths, cache_dir, cfg=None, workers: int | None = None, progress: bool = False) -> tuple[np.ndarray, dict]:
+    "Each patch's [penultimate, tags] of MSD and MTT musicnn, (len(paths), `clip_patches(cfg)`, PATCH_WIDTH), of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
+    X, failed = pooled_table(paths, cache_dir, cfg, workers, progress)
+    n = X.shape[1]
     ok = np.isfinite(X).all((1, 2))
     if ok.all(): return pooled_outputs(X), failed             # no copy of the table (120 kB per 30 s clip)
     out = np.full((len(X), n, PATCH_WIDTH), np.nan, dtype='float32')
@@ -289,3 +295,21 @@ def embedding_table(paths, cache_dir, cfg=None, workers: int | None = None, prog
     "The musicnn embeddings (len(paths), EMBEDDING_WIDTH) of `paths` as `cfg`'s clips (an `AudioConfig`), cached in `cache_dir`; NaN rows and {path: reason} for files that fail."
     P, failed = patch_table(paths, cache_dir, cfg, workers, progress)
     return pool_patches(P), failed
+
+# %% ../nbs/03b_musicnn.ipynb #69c67574
+class MusicnnBackend(nn.Module):
+    "musicnn's dense back-end: pooled mid-end (B, 1506) -> [penultimate (B, n_units), tags (B, n_tags) in 0..1], the embedding's order; musicnn's dropout is left out (fine-tuning keeps it off)."
+    def __init__(self, n_pool: int = 1506, n_units: int = 200, n_tags: int = 50):
+        super().__init__()
+        self.bn_pool, self.dense, self.bn_dense = nn.BatchNorm1d(n_pool, eps=1e-3), nn.Linear(n_pool, n_units), nn.BatchNorm1d(n_units, eps=1e-3)
+        self.head = nn.Linear(n_units, n_tags)
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        pen = self.bn_dense(F.relu(self.dense(self.bn_pool(pooled))))
+        return torch.cat([pen, torch.sigmoid(self.head(pen))], -1)
+    @classmethod
+    def from_musicnn(cls, m: Musicnn) -> MusicnnBackend:
+        "A copy of the back-end of `m` (a name or a `Musicnn`), in eval mode."
+        m = _musicnn(m)
+        b = cls(m.bn_pool.num_features, m.arch['n_units'], m.arch['n_tags'])
+        b.load_state_dict({k: v for k, v in m.state_dict().items() if k.split('.')[0] in ('bn_pool', 'dense', 'bn_dense', 'head')})
+        return b.eval()

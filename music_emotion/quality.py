@@ -109,7 +109,8 @@ def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool 
         if failed: _say(f"eval: {len(failed)} file(s) without features are left out of the baseline, e.g. {next(iter(failed.items()))}")
         if progress: _say(f"eval: baseline features of {len(df)} songs ({time.time() - t:.0f} s)")
     secs = dict(baseline=time.time() - t if baseline else 0.0, linear=0.0, ours=0.0)
-    E, P, kinds, views = None, None, cfg.feature_kinds(), {}
+    E, P, views = None, None, {}
+    kinds = tuple('musicnn' if k == 'musicnn_pooled' else k for k in cfg.feature_kinds())   # with --unfreeze the probe reads the pooled embedding
     if ours and 'musicnn' in kinds:   # the linear probe: logistic regression on the very vectors our head is trained on
         from music_emotion.musicnn import patch_table, clip_patches
         t = time.time()
