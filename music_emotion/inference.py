@@ -145,6 +145,13 @@ def _window_params(cfg: AudioConfig, window_ms=None, hop_ms=None) -> tuple[int, 
     if hop < 1: raise ValueError(f"hop_ms={hop_ms} is shorter than one sample at {cfg.sample_rate} Hz")
     return win, hop
 
+def _model_window(em: EmotionModel, window_ms=None, hop_ms=None) -> tuple[int, int]:
+    "`_window_params` for the model `em`: a model that fine-tuned musicnn (`musicnn_pooled`) reads windows of its clip length only (its input is each of a fixed number of patches)."
+    win, hop = _window_params(em.audio_config, window_ms, hop_ms)
+    if 'musicnn_pooled' in em.feature_kinds and win != _window_params(em.audio_config)[0]:
+        raise ValueError(f"window_ms must be {em.audio_config.max_ms} for this model (it fine-tuned musicnn on clips of that length, patch by patch), got {window_ms}")
+    return win, hop
+
 # %% ../nbs/06_inference.ipynb #ae1806c3
 @dataclass
 class _Song:
@@ -385,7 +392,7 @@ def predict_songs(model, paths, batch_size: int = 32, window_ms=None, hop_ms=Non
     em = _as_model(model)
     files, problems = collect_audio(paths)
     if problems and errors == 'raise': raise AudioError(problems[0]['path'], problems[0]['error'])
-    win, hop = _window_params(em.audio_config, window_ms, hop_ms)
+    win, hop = _model_window(em, window_ms, hop_ms)
     done = []
     for i, p, song, y in _iter_files(em, files, win, hop, batch_size, progress, workers):
         if song is not None and not np.isfinite(np.asarray(y, dtype='float64')).all():   # never a NaN answer, whatever the model file holds
@@ -410,7 +417,7 @@ def predict(model, paths, batch_size: int = 32, window_ms=None, hop_ms=None, pro
 def analyse_song(model, path, window_ms=None, hop_ms=None, batch_size: int = 32, hop_s=None) -> dict:
     "One song decoded once: {'row': its `predict` row, 'timeline': its windows, 'wav': the waveform the model heard (channels, samples; None for a song too long to hold, see `STREAM_SAMPLES`), 'sample_rate'}; the hop as `hop_ms` or `hop_s`."
     em = _as_model(model); _warn_demo(em)
-    win, hop = _window_params(em.audio_config, window_ms, _hop_ms(hop_ms, hop_s))
+    win, hop = _model_window(em, window_ms, _hop_ms(hop_ms, hop_s))
     if _n_samples(path, em.audio_config) > STREAM_SAMPLES: song, y = _stream_song(em, path, 0, win, hop, batch_size)
     else:
         song = _decode(em, path, 0, win, hop)
@@ -626,7 +633,7 @@ def run_predict(model, paths, timeline=False, window_ms=None, hop_ms=None, json_
     except (RuntimeError, AssertionError) as e: _say(f"error: cannot use device {device!r}: {str(e).splitlines()[0]}"); return 2
     if (em.info.get('trained_on') or {}).get('kind') == 'demo':
         _say(f"note: {DEMO_NOTE}")
-    try: _window_params(em.audio_config, window_ms, hop_ms)
+    try: _model_window(em, window_ms, hop_ms)
     except ValueError as e: _say(f"error: {e}"); return 2
     if batch_size < 1: _say(f"error: --batch-size must be at least 1, got {batch_size}"); return 2
     if workers is not None and workers < 1: _say(f"error: --workers must be at least 1, got {workers}"); return 2

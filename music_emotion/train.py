@@ -22,17 +22,17 @@ from .cache import SpecCache, CacheError, default_cache_dir, _prog
 from .data import scan_dataset, split_dataset, mark_same_audio, split_duplicates_warning, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import song_features, feature_width, N_FEATURES
-from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError
-from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError,
+from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError, MusicnnTuner, musicnn_tuner_splitter
+from .learner import (make_learner, evaluate, load_last, read_last, ValidationSetError, CheckpointError, UnfreezeCallback,
                                    TrainingDiverged, DIMS, KINDS, lower_is_better, single_process, regression_report, PlainProgress)
 _all_ = ['TrainConfig', 'DEMO_DEFAULTS', 'UsageError']
 
 # %% auto #0
-__all__ = ['RUNTIME_FIELDS', 'MAX_RUN_NAME', 'SPLIT_METHODS', 'MONITORS', 'RUN_MARKER', 'resolve_config', 'RunError', 'run_state',
-           'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data', 'OtherProcessFailed',
-           'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train', 'log_hparams',
-           'trained_on', 'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig', 'DEMO_DEFAULTS',
-           'UsageError']
+__all__ = ['RUNTIME_FIELDS', 'MAX_RUN_NAME', 'SPLIT_METHODS', 'MAX_TUNE_PATCHES', 'MONITORS', 'RUN_MARKER', 'resolve_config',
+           'RunError', 'run_state', 'not_ours', 'prepare_run', 'run_lock', 'interactive', 'prepare_data',
+           'OtherProcessFailed', 'start_distributed', 'end_distributed', 'share_from_rank0', 'TrainResult', 'train',
+           'log_hparams', 'trained_on', 'song_level_report', 'summary', 'main_args', 'main', 'TrainConfig',
+           'DEMO_DEFAULTS', 'UsageError']
 
 # %% ../nbs/05_train.ipynb #fbd1390c
 RUNTIME_FIELDS = ('epochs', 'num_workers', 'models_dir', 'log_dir', 'run_name')  # may differ when a run is resumed
@@ -55,6 +55,8 @@ def _check_run_name(name: str):
     if len(name) > MAX_RUN_NAME: raise UsageError(f"invalid setting: run_name is {len(name)} characters long; at most {MAX_RUN_NAME} (it names folders and files)")
 
 SPLIT_METHODS = ('random', 'mediaeval', 'kfold', 'cv', 'column')
+
+MAX_TUNE_PATCHES = 15   # --unfreeze: the model file keeps statistics of each patch's 3,012 activations (15 patches: 45 s)
 
 MONITORS = ('valid_loss', 'mse') + tuple(f'{d}_{k}' for d in DIMS for k in KINDS)
 
@@ -81,6 +83,10 @@ def _check_config(c: TrainConfig):
         if c.unfreeze >= c.epochs: bad(f"unfreeze ({c.unfreeze}) must be smaller than epochs ({c.epochs}), or nothing is fine-tuned")
         if c.patience and c.unfreeze > c.patience: bad(f"unfreeze ({c.unfreeze}) cannot exceed patience ({c.patience}): early stopping could end the run before the unfrozen phase")
         if not c.body_lr > 0: bad(f"body_lr must be positive, got {c.body_lr}")
+        from music_emotion.musicnn import clip_patches
+        from music_emotion.features import feature_config
+        n = clip_patches(feature_config(c.audio_config()))
+        if n > MAX_TUNE_PATCHES: bad(f"unfreeze needs clips of at most {MAX_TUNE_PATCHES} musicnn patches (45 s, --max-ms 45000), got {n} from max_ms={c.max_ms}")
     if c.run_name is not None: _check_run_name(c.run_name)
     if c.monitor not in MONITORS: bad(f"monitor must be one of {', '.join(MONITORS)}, got {c.monitor!r}")
     try: c.audio_config()  # AudioConfig validates itself
@@ -282,7 +288,7 @@ def _config_json(cfg: TrainConfig, mcfg, aug: AugConfig, data: dict) -> dict:
                 audio=cfg.audio_config().to_dict(), model=dict(size=cfg.model_size, config=mcfg.to_dict()),
                 training=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate, aug_prob=cfg.aug_prob,
                               augmentation=aug.to_dict(), patience=cfg.patience, monitor=cfg.monitor, num_workers=cfg.num_workers,
-                              crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay, mixup=cfg.mixup,
+                              crop_ms=cfg.crop_ms, weight_decay=cfg.weight_decay, mixup=cfg.mixup, unfreeze=cfg.unfreeze, body_lr=cfg.body_lr if cfg.unfreeze else None,
                               optimizer='fastai Adam' + (' (decoupled weight decay)' if cfg.weight_decay else ''), loss='MSELossFlat on normalised targets' if cfg.head == 'regression' else 'QuadrantLoss (cross-entropy of the quadrant)', seed=cfg.seed),
                 versions=dict(music_emotion=__version__, torch=torch.__version__, fastai=_fastai_version()),
                 train_config=asdict(cfg))
@@ -355,10 +361,16 @@ def _build(cfg: TrainConfig, df, cache, data: dict, run_dir: Path, tb_dir: Path,
     set_seed(cfg.seed)
     aug = cfg.aug_config()
     dls = get_dls(df, cache, bs=cfg.batch_size, aug=aug, seed=cfg.seed, num_workers=cfg.num_workers, features=cfg.feature_kinds())
-    mcfg = cfg.model_config(feature_width(cfg.feature_kinds()))
-    learn = make_learner(dls, make_model(mcfg), lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
-                         run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms,
-                         cbs=L([MixUpInputs(cfg.mixup)] if cfg.mixup else []) + L(cbs))
+    mcfg = cfg.model_config(feature_width(cfg.feature_kinds(), cfg.audio_config()))
+    model = make_model(mcfg)
+    tune = isinstance(model, MusicnnTuner)
+    if tune:   # musicnn's pretrained back-ends, and the training songs' embedding statistics (a resumed run then loads its own)
+        d = dls.data
+        model.init_from(d.store.feats[np.flatnonzero(d.table['split'].to_numpy() == 'train'), :model.n_pool].reshape(-1, model.n_patches, model.n_pool // model.n_patches))
+    learn = make_learner(dls, model, lr=cfg.learning_rate, wd=cfg.weight_decay, monitor=cfg.monitor, patience=cfg.patience or None,
+                         run_dir=run_dir, tb_dir=tb_dir, histograms=cfg.tb_histograms, splitter=musicnn_tuner_splitter if tune else None,
+                         cbs=L([MixUpInputs(cfg.mixup)] if cfg.mixup else []) + L([UnfreezeCallback(cfg.unfreeze, [cfg.body_lr, 3 * cfg.body_lr])] if tune else [])
+                             + L(cbs))
     if write_config: _write_json(_config_json(cfg, mcfg, aug, data), run_dir/'config.json')
     return dls, learn
 
