@@ -37,7 +37,7 @@ CARD = """# music_emotion pretrained model: 4QAED quadrants
 - **Licences**: this model file, Apache-2.0 like `music_emotion`{licences}.
 """
 
-ROWS = (('ours', 'this recipe'), ('linear', 'linear probe: logistic regression on the same vectors'),
+ROWS = (('ours', 'this recipe'), ('linear', 'linear probe: logistic regression on the same vectors, + 4 patch views per training song'),
         ('baseline', 'baseline: librosa features + SVM'), ('fusion', 'late fusion of this recipe and the baseline'))
 
 def eval_rows(ev: dict) -> str:
