@@ -9,7 +9,7 @@ A measurement, not a port: nothing in the library uses it, and CI never runs it 
     python3 -m venv /tmp/tfvenv
     /tmp/tfvenv/bin/pip install 'tensorflow-cpu~=2.21' 'tf-keras~=2.21' librosa numpy soundfile
     /tmp/tfvenv/bin/pip download musicnn==0.1.0 --no-deps -d /tmp/mw && /tmp/tfvenv/bin/pip install --no-deps /tmp/mw/*.whl
-    nice -n 19 /tmp/tfvenv/bin/python tools/vgg_lever.py extract     # -> /tmp/vgg/vgg_patches.npz (about 6 min cold on 2 shared cores)
+    nice -n 19 /tmp/tfvenv/bin/python tools/vgg_lever.py extract     # -> /tmp/vgg/vgg_patches.npz (2.5 min cold, nice 19, on 2 shared cores)
 
     # 2. the linear probe, with the project's venv, on tools/musicnn_levers.py's arrays (/tmp/musicnn_levers:
     #    patches.npz and handcrafted.npy, from `musicnn_levers.py patches`)
@@ -27,7 +27,8 @@ probabilities] = 306 values; per clip an array (patches, 612): MSD_vgg then MTT_
 eval's five grouped folds with musicnn_levers' LogisticRegression(C=1e-3, balanced) in a StandardScaler pipeline:
 (a) the reference (musicnn + handcrafted), (b) the VGG pair alone, (b') VGG pair + handcrafted, (c) musicnn + VGG pair
 + handcrafted, and (d) (c) with 4 views of 3 random patches per training song (the same patches for musicnn and VGG,
-drawn as musicnn_levers' views row, seed 0, so its musicnn-only row is reproduced alongside)."""
+drawn as musicnn_levers' views rows, seeds 0-3, so its musicnn-only rows (d0) are reproduced alongside). Each with-VGG
+row is also given as its per-fold difference from the row without VGG (the folds are shared). About 4 min."""
 import argparse, json, os, sys, time
 from pathlib import Path
 import numpy as np
@@ -99,14 +100,17 @@ def cmd_linear(a):
         r = ml.report(name, res); print(f"    ({X.shape[1]} features, {time.time() - t0:.0f} s)", flush=True); return r
     mus = lambda j, idx: np.concatenate([ml.emb(P[j], idx), H[j]])
     both = lambda j, idx: np.concatenate([ml.emb(P[j], idx), embv(V[j], idx), H[j]])
-    run('(a) musicnn, all patches + handcrafted (the eval row)', AH)
+    def delta(name, with_vgg, without):   # paired by fold: the folds' spread is shared, the difference is what VGG adds
+        d = np.array(with_vgg['macro_f1']['folds']) - np.array(without['macro_f1']['folds'])
+        print(f"    {name}: macro F1 difference per fold {[round(float(x), 4) for x in d]}, mean {d.mean():+.3f}, sd {d.std(ddof=1):.3f}", flush=True)
+    ra = run('(a) musicnn, all patches + handcrafted (the eval row)', AH)
     run('(b) VGG pair alone', EV)
     run("(b') VGG pair + handcrafted", np.concatenate([EV, H], 1))
     MVH = np.concatenate([E, EV, H], 1)
-    run('(c) musicnn + VGG pair + handcrafted', MVH)
+    delta('(c) - (a)', run('(c) musicnn + VGG pair + handcrafted', MVH), ra)
     for seed in range(a.seeds):
-        run(f'(d0) musicnn + handcrafted, + 4 views of 3 random patches (seed {seed})', AH, mus, views=4, seed=seed)
-        run(f'(d) musicnn + VGG pair + handcrafted, + 4 views of 3 random patches (seed {seed})', MVH, both, views=4, seed=seed)
+        r0 = run(f'(d0) musicnn + handcrafted, + 4 views of 3 random patches (seed {seed})', AH, mus, views=4, seed=seed)
+        delta(f'(d) - (d0), seed {seed}', run(f'(d) musicnn + VGG pair + handcrafted, + 4 views of 3 random patches (seed {seed})', MVH, both, views=4, seed=seed), r0)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -115,7 +119,7 @@ if __name__ == '__main__':
     p.add_argument('--work', type=Path, default=Path('/tmp/musicnn_levers'), help="musicnn_levers' arrays (linear)")
     p.add_argument('--vgg', type=Path, default=Path('/tmp/vgg'), help='where vgg_patches.npz and levers-vgg.json go')
     p.add_argument('--threads', type=int, default=2, help='TensorFlow intra-op threads (extract)')
-    p.add_argument('--seeds', type=int, default=1, help='view draws for (d0)/(d): seeds 0..n-1 (linear)')
+    p.add_argument('--seeds', type=int, default=4, help='view draws for (d0)/(d): seeds 0..n-1, as musicnn_levers seeds 0-3 (linear)')
     a = p.parse_args(); a.vgg.mkdir(parents=True, exist_ok=True)
     if a.command == 'extract': cmd_extract(a)
     else:
