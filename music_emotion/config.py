@@ -216,8 +216,8 @@ class TrainConfig:
     mixup: float = setting(0.0, 'mixup alpha: train on blends of two songs and of their targets (0: off)')
     backbone: str = setting('resnet', 'resnet: the residual CNN, trained from scratch on mel spectrograms; musicnn: transfer learning, a head '
                             'trained on the cached embeddings of musicnn\'s pretrained music taggers (MSD + MTT)')
-    head: str = setting('regression', 'regression: valence and arousal, MSE; quadrant: a 4-way classifier of the quadrant (cross-entropy) '
-                        'that answers the probability-weighted quadrant corner (3..7): for quadrant labels, e.g. 4Q')
+    head: str = setting('regression', 'regression: valence and arousal, MSE (scored better on 4QAED); quadrant: a 4-way classifier of the '
+                        'quadrant (cross-entropy) that answers the probability-weighted quadrant corner (3..7)')
     unfreeze: int = setting(0, 'musicnn backbone: after this many epochs of training the head alone, unfreeze the dense back-ends of both '
                             'musicnn taggers and fine-tune them with the head (discriminative learning rates: --body-lr for them, 3x for the head), '
                             'on cached per-patch activations; 0: the taggers stay frozen')
