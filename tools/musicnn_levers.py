@@ -4,13 +4,16 @@
     python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (23 min on 2 cores, shared with other work)
     python tools/musicnn_levers.py linear  --data ... --work /tmp/levers    # linear-probe levers (about 2 min)
     python tools/musicnn_levers.py head    --data ... --work /tmp/levers    # head levers in a plain torch loop (about 2.5 min)
+    python tools/musicnn_levers.py learner-linear --data ...                 # a linear quadrant head in the fastai Learner (about 1 min warm)
 
 `patches` stores, for every clip, MSD and MTT musicnn's [penultimate, tags] of each 3 s patch (`patches.npz`) and the
 pooled mid-end features that feed their dense back-ends (`pooled.npz`), from the same clips the eval reads. The other
 commands rebuild the eval's vectors (mean and std over patches, + the 147 handcrafted features) from them and report
 mean ± sd over the eval's five grouped folds (seed 42). The `head` command trains a FeatureHead-like network in a
 plain torch loop (Adam 1e-3, batch 32, at most 50 epochs, early stopping and plateau on the validation loss): compare
-its rows with each other, not with the fastai head of the eval."""
+its rows with each other, not with the fastai head of the eval. `learner-linear` runs the eval's own Learner row
+(`--backbone musicnn --features yes --head quadrant`) with `FeatureHead` swapped for one linear layer (dropout, then
+4 logits): the linear probe's model inside fastai."""
 import argparse, copy, json, os, sys, time
 from pathlib import Path
 import numpy as np
@@ -202,11 +205,26 @@ def cmd_head(a):
         report('back-ends frozen (the same network, phase 1 only)', r0)
         report(f'+ unfrozen back-ends (lr {body_lr:g}, head {3 * body_lr:g})', r1)
 
+def cmd_learner_linear(a):
+    import music_emotion.model as M
+    from music_emotion.quality import cross_validate
+    class LinearHead(M.FeatureHead):
+        "`FeatureHead` without its hidden layer and BN: dropout, then the output layer on the standardised vector."
+        def __init__(self, cfg):
+            nn.Module.__init__(self)
+            self.cfg, self.body = cfg, nn.Sequential(nn.Dropout(cfg.dropout))
+            self.fc = M.output_layer(self, cfg.n_features)
+            nn.init.normal_(self.fc.weight, std=0.01); nn.init.zeros_(self.fc.bias)
+    M.FeatureHead = LinearHead   # make_model looks the class up in its module
+    r = cross_validate(a.data, baseline=False, progress=False, backbone='musicnn', features=True, head='quadrant')
+    report('linear quadrant head in the Learner (--backbone musicnn --features yes --head quadrant, no hidden layer)', [
+        {k: r['ours'][k]['folds'][i] for k in r['ours']} for i in range(r['folds'])])
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('command', choices=['patches', 'linear', 'head'])
+    p.add_argument('command', choices=['patches', 'linear', 'head', 'learner-linear'])
     p.add_argument('--data', default='../shared/data/4q-dev/labels.csv')
     p.add_argument('--work', type=Path, default=Path('/tmp/musicnn_levers'))
     a = p.parse_args(); a.work.mkdir(parents=True, exist_ok=True)
-    dict(patches=cmd_patches, linear=cmd_linear, head=cmd_head)[a.command](a)
+    dict(patches=cmd_patches, linear=cmd_linear, head=cmd_head, learner_linear=cmd_learner_linear)[a.command.replace('-', '_')](a)
     if RESULTS: (a.work/f'levers-{a.command}.json').write_text(json.dumps(RESULTS, indent=1))
