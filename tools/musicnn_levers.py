@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """The lever experiments on musicnn embeddings behind 09_quality's "Levers" table, on music-emotion-eval's folds.
 
-    python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (23 min on 2 cores, shared with other work)
+    python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (seconds from the eval's cache; cold, like the eval: 7-16 min on 2 cores)
     python tools/musicnn_levers.py linear  --data ... --work /tmp/levers    # linear-probe levers (about 2 min)
     python tools/musicnn_levers.py head    --data ... --work /tmp/levers    # head levers in a plain torch loop (about 2.5 min)
     python tools/musicnn_levers.py learner-linear --data ...                 # a linear quadrant head in the fastai Learner (about 1 min warm)
 
 `patches` stores, for every clip, MSD and MTT musicnn's [penultimate, tags] of each 3 s patch (`patches.npz`) and the
-pooled mid-end features that feed their dense back-ends (`pooled.npz`), from the same clips the eval reads. The other
+pooled mid-end features that feed their dense back-ends (`pooled.npz`), read from the embedding cache that
+`music-emotion-eval` fills (and filling it where it lacks a clip), so both see the very same numbers. The other
 commands rebuild the eval's vectors (mean and std over patches, + the 147 handcrafted features) from them and report
 mean ± sd over the eval's five grouped folds (seed 42). The `head` command trains a FeatureHead-like network in a
 plain torch loop (Adam 1e-3, batch 32, at most 50 epochs, early stopping and plateau on the validation loss): compare
@@ -23,9 +24,8 @@ from music_emotion.train import resolve_config
 from music_emotion.data import scan_dataset, split_dataset, TARGETS
 from music_emotion.quality import quadrant_of, corners, scores, summarise
 from music_emotion.cache import default_cache_dir
-from music_emotion.features import feature_table, feature_config
-from music_emotion.audio import AudioConfig, load_clip
-from music_emotion.musicnn import musicnn_logmel, musicnn_patches, _shared_musicnn, EMBEDDING_MODELS
+from music_emotion.features import feature_table
+from music_emotion.musicnn import pooled_table, pooled_outputs, _shared_musicnn, EMBEDDING_MODELS
 
 def dataset(data):
     "The eval's songs (those with a quadrant), quadrant indices, targets, groups and its five folds' split labels."
@@ -39,20 +39,16 @@ def dataset(data):
     return cfg, df, rep, q, df[list(TARGETS)].to_numpy('float64'), groups, folds
 
 def cmd_patches(a):
+    "The per-patch arrays, from the eval's own embedding cache (`pooled_table`; clips missing there are computed into it)."
     cfg, df, rep, *_ = dataset(a.data)
-    fcfg = feature_config(AudioConfig())
-    ms = [_shared_musicnn(m) for m in EMBEDDING_MODELS]
-    grab = {}
-    for m in ms: m.bn_pool.register_forward_hook(lambda mod, inp, out, m=m: grab.__setitem__(m.name, inp[0].detach().clone()))
-    out, pooled, t0 = {}, {}, time.time()
-    for i, p in enumerate(df.path):
-        x = musicnn_patches(musicnn_logmel(load_clip(p, fcfg)[0], fcfg.sample_rate))
-        with torch.inference_mode():
-            out[str(df.song_id[i])] = np.concatenate([torch.cat(m(x)[::-1], 1).numpy() for m in ms], 1).astype('float32')
-        pooled[str(df.song_id[i])] = np.concatenate([grab[m.name].numpy() for m in ms], 1).astype('float32')
-        if i % 50 == 0: print(f"{i}/{len(df)} clips ({time.time() - t0:.0f} s)", flush=True)
-    np.savez_compressed(a.work/'patches.npz', **out); np.savez(a.work/'pooled.npz', **pooled)
-    H, _ = feature_table(df.path, default_cache_dir(Path(rep.root).parent), cfg.audio_config()); np.save(a.work/'handcrafted.npy', H)
+    cache = Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir(Path(rep.root).parent if rep.kind == 'csv' else Path(rep.root))
+    t0 = time.time()
+    pooled, failed = pooled_table(df.path, cache, cfg.audio_config(), progress=True)
+    if failed: sys.exit(f"{len(failed)} clip(s) without musicnn embeddings, e.g. {next(iter(failed.items()))}")
+    ids = [str(i) for i in df.song_id]
+    np.savez_compressed(a.work/'patches.npz', **dict(zip(ids, pooled_outputs(pooled)))); np.savez(a.work/'pooled.npz', **dict(zip(ids, pooled)))
+    H, _ = feature_table(df.path, cache, cfg.audio_config()); np.save(a.work/'handcrafted.npy', H)
+    print(f"{len(ids)} clips ({time.time() - t0:.0f} s)", flush=True)
 
 def emb(P, idx=None):
     "Mean and std over patches of each model's [penultimate, tags], in `musicnn_embedding`'s order."
