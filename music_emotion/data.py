@@ -21,8 +21,8 @@ __all__ = ['MAX_TABLE_BYTES', 'MAX_TABLE_ROWS', 'STATIC_COLUMNS', 'STATIC_GLOB',
            'read_rows', 'deam_year', 'read_static', 'DeamLayout', 'find_deam', 'DataReport', 'scan_deam', 'load_deam',
            'read_dynamic_file', 'read_dynamic', 'load_deam_dynamic', 'read_features', 'load_features', 'read_metadata',
            'load_deam_metadata', 'quadrant_of', 'scan_labels_csv', 'load_labels_csv', 'scan_dataset', 'load_dataset',
-           'split_duplicates_warning', 'split_duplicates', 'split_dataset', 'mark_same_audio', 'TargetScaler',
-           'cache_dataset', 'main_args', 'main']
+           'dataset_cache_dir', 'split_duplicates_warning', 'split_duplicates', 'split_dataset', 'mark_same_audio',
+           'TargetScaler', 'cache_dataset', 'main_args', 'main']
 
 # %% ../nbs/01_data.ipynb #a26ec68c
 class DatasetError(InputError):
@@ -561,6 +561,12 @@ def load_dataset(path, check_audio: bool = False, strict: bool = False) -> pd.Da
     "The table (one row per song, see `TABLE_COLUMNS`) of a labels CSV file or a DEAM folder."
     return scan_dataset(path, check_audio, strict)[0]
 
+# %% ../nbs/01_data.ipynb #779d0f16
+def dataset_cache_dir(rep: DataReport, cache_dir=None) -> Path:
+    "`cache_dir` when given, else the default cache folder (`default_cache_dir`) of the dataset `rep` reports: its DEAM root or its labels CSV's folder."
+    if cache_dir: return Path(cache_dir)
+    return default_cache_dir(Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent)
+
 # %% ../nbs/01_data.ipynb #f9f4710d
 def _count(n: int, pct: float) -> int:
     k = int(math.floor(n * pct + 0.5))
@@ -731,8 +737,7 @@ def main_args(a) -> int:
         if a.cache and rep.usable:
             try: cfg = AudioConfig(**{n: getattr(a, n) for n in CACHE_AUDIO_FLAGS})
             except ValueError as e: raise UsageError(f"invalid setting: {e}") from None
-            root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
-            cdir = Path(a.cache_dir) if a.cache_dir else default_cache_dir(root)
+            cdir = dataset_cache_dir(rep, a.cache_dir)
             r = cache_dataset(df, cdir, cfg, n_workers=a.workers)
             from music_emotion.cache import SpecCache
             if mark_same_audio(df, rep, SpecCache(cdir, cfg)): out.update(rep.to_dict())   # the same decoded audio under two ids

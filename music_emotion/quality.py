@@ -11,9 +11,8 @@ import pandas as pd
 from .config import run_cli, EVAL_EXCLUDE, EVAL_DEFAULTS, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig
 from .files import atomic_write, write_stdout, output_clash, OutputError
-from .cache import default_cache_dir
 from .features import feature_table, song_features, feature_config, feature_width
-from .data import scan_dataset, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
+from .data import scan_dataset, dataset_cache_dir, split_dataset, quadrant_of, QUADRANTS, QUADRANT_CORNERS, TARGETS, DatasetError
 
 # %% auto #0
 __all__ = ['SVM_GRID', 'LINEAR_C', 'LINEAR_VIEWS', 'VIEW_PATCHES', 'SCORES', 'fit_baseline', 'fit_linear', 'expected_corner',
@@ -99,8 +98,7 @@ def cross_validate(data_path, folds: int = 5, ours: bool = True, baseline: bool 
     q = quadrant_of(df[list(TARGETS)].to_numpy('float64'))
     df = df[q >= 0].reset_index(drop=True); q = q[q >= 0]
     groups = df['group'].astype(str).to_numpy() if 'group' in df.columns else df.song_id.astype(str).to_numpy()
-    root = Path(rep.root).parent if rep.kind == 'csv' else Path(rep.root)
-    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir(root)
+    cache_dir = dataset_cache_dir(rep, cfg.cache_dir)
     if progress: _say(f"eval: {len(df)} songs with a quadrant, {len(set(groups))} groups, {folds} folds")
     X = None
     if baseline:

@@ -18,8 +18,8 @@ from . import __version__
 from .config import TrainConfig, DEMO_DEFAULTS, BACKBONES, HEADS, parse_train_args, run_cli, MusicEmotionError, UsageError, exit_code, error_message, printable
 from .audio import AudioConfig, AudioError, os_reason
 from .files import atomic_write
-from .cache import SpecCache, CacheError, default_cache_dir, _prog
-from .data import scan_dataset, split_dataset, mark_same_audio, split_duplicates_warning, DatasetError, SPLITS
+from .cache import SpecCache, CacheError, _prog
+from .data import scan_dataset, dataset_cache_dir, split_dataset, mark_same_audio, split_duplicates_warning, DatasetError, SPLITS
 from .dataloaders import get_dls, make_test_dl, AugConfig
 from .features import song_features, feature_width, N_FEATURES
 from .model import make_model, get_model_config, save_model_file, MODEL_PRESETS, ModelFileError, MusicnnTuner, musicnn_tuner_splitter
@@ -205,8 +205,7 @@ def prepare_data(cfg: TrainConfig, quiet: bool = False) -> tuple[pd.DataFrame, S
     path = _demo_path(cfg, quiet) if cfg.demo else Path(cfg.data_path)
     df, rep = scan_dataset(path, group_column=cfg.group_column)
     if not rep.usable: raise DatasetError(path, f"no song has both labels and audio ({rep.n_annotated} annotated, {len(rep.missing_audio)} without audio)")
-    root = Path(rep.root) if rep.kind == 'deam' else Path(rep.root).parent
-    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir(root)
+    cache_dir = dataset_cache_dir(rep, cfg.cache_dir)
     _say(quiet, f"data: {rep.root} ({rep.kind}): {rep.n_annotated} annotated songs, {rep.n_with_audio} with audio"
          + (f", {len(rep.missing_audio)} without audio (left out)" if rep.missing_audio else ''))
     cache = SpecCache(cache_dir, cfg.audio_config())

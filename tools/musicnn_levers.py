@@ -4,7 +4,7 @@
     python tools/musicnn_levers.py patches --data ../shared/data/4q-dev/labels.csv --work /tmp/levers   # per-patch outputs (seconds from the eval's cache; cold, like the eval: 7-16 min on 2 cores)
     python tools/musicnn_levers.py linear  --data ... --work /tmp/levers    # linear-probe levers (about 2 min)
     python tools/musicnn_levers.py head    --data ... --work /tmp/levers    # head levers in a plain torch loop (about 2.5 min)
-    python tools/musicnn_levers.py learner-linear --data ...                 # a linear quadrant head in the fastai Learner (about 1 min warm)
+    python tools/musicnn_levers.py learner-linear --data ...                 # a linear quadrant head in the fastai Learner (1-2 min warm)
 
 `patches` stores, for every clip, MSD and MTT musicnn's [penultimate, tags] of each 3 s patch (`patches.npz`) and the
 pooled mid-end features that feed their dense back-ends (`pooled.npz`), read from the embedding cache that
@@ -21,9 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 from music_emotion.train import resolve_config
-from music_emotion.data import scan_dataset, split_dataset, TARGETS
+from music_emotion.data import scan_dataset, dataset_cache_dir, split_dataset, TARGETS
 from music_emotion.quality import quadrant_of, corners, scores, summarise
-from music_emotion.cache import default_cache_dir
 from music_emotion.features import feature_table
 from music_emotion.musicnn import pooled_table, pooled_outputs, _shared_musicnn, EMBEDDING_MODELS
 
@@ -41,7 +40,7 @@ def dataset(data):
 def cmd_patches(a):
     "The per-patch arrays, from the eval's own embedding cache (`pooled_table`; clips missing there are computed into it)."
     cfg, df, rep, *_ = dataset(a.data)
-    cache = Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir(Path(rep.root).parent if rep.kind == 'csv' else Path(rep.root))
+    cache = dataset_cache_dir(rep, cfg.cache_dir)
     t0 = time.time()
     pooled, failed = pooled_table(df.path, cache, cfg.audio_config(), progress=True)
     if failed: sys.exit(f"{len(failed)} clip(s) without musicnn embeddings, e.g. {next(iter(failed.items()))}")
